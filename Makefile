@@ -1,0 +1,94 @@
+# keel: `make` builds ./keel; `make demo` runs a container; `make check` runs every test.
+# Missing Debian packages are installed by contrib/install-deps (called from here).
+
+CC ?= gcc
+PKGS = libcap libseccomp yajl
+# Recursive (=) on purpose: pkg-config runs after install-deps has run.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+KEEL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Wall -Wextra -Werror \
+	-Wno-unused-parameter -fno-strict-aliasing -MMD -MP $(PKG_CFLAGS)
+LDFLAGS ?=
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+MODULES = runtime namespaces cgroups spec image
+SRCS := $(sort $(wildcard $(addsuffix /*.c,$(MODULES))))
+LIB_SRCS := $(filter-out runtime/main.c,$(SRCS))
+
+B ?= build
+OBJS = $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS = $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
+
+.PHONY: all deps deps-check demo check unit unit-asan tools bats vm-check fuzz bench clean rootfs
+all: keel
+
+deps:
+	@contrib/install-deps build
+
+deps-check:
+	@contrib/install-deps check
+
+keel: $(B)/keel
+	@cp $< $@.tmp && mv $@.tmp $@
+
+$(B)/keel: $(B)/runtime/main.o $(B)/libkeel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/libkeel.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -DKEEL_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(B)/unit/%: tests/unit/%.c $(B)/libkeel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -I. -o $@ $< $(B)/libkeel.a $(PKG_LIBS)
+
+$(B)/tools/%: tests/tools/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -I. -o $@ $< $(PKG_LIBS)
+
+tools: $(TOOL_BINS)
+
+# The demo/test rootfs: busybox-static plus a few files, made by a script.
+rootfs: keel tools
+	@contrib/install-deps check
+	@tests/lib/mkbundle.sh $(B)/bundle
+
+demo: keel rootfs
+	@tests/lib/demo.sh ./keel $(B)/bundle
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
+
+# The same unit tests built with ASan/UBSan (a separate build dir).
+unit-asan:
+	@$(MAKE) --no-print-directory B=build/asan OPT=-O1 \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" unit
+
+bats: keel tools rootfs
+	@tests/lib/run-bats.sh tests/bats
+
+vm-check: keel tools rootfs
+	@tests/vm/check.sh
+
+check: deps-check
+	@$(MAKE) --no-print-directory keel tools rootfs
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory bats
+	@$(MAKE) --no-print-directory vm-check
+	@tests/lib/summary.sh
+
+clean:
+	rm -rf build keel
+
+-include $(OBJS:.o=.d) $(B)/runtime/main.d

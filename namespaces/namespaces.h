@@ -1,0 +1,53 @@
+/* The container's filesystem view: rootfs, mounts, /dev, pivot_root, masking,
+ * and path resolution confined to the root.
+ *
+ * Called by the container's init, in its new mount namespace (and user
+ * namespace, if any), in this order:
+ *   rootfs_prepare()    before the createContainer hooks
+ *   rootfs_pivot()      after them
+ *   rootfs_finalize()   masked/readonly paths, root readonly, propagation
+ * Every path inside the container is resolved through file descriptors.
+ */
+#ifndef KEEL_NAMESPACES_H
+#define KEEL_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "../spec/spec.h"
+#include "../runtime/error.h"
+
+struct rootfs_ctx {
+	const struct spec *spec;
+	const char *bundle;	/* absolute bundle dir: relative mount sources resolve here */
+	const char *rootfs;	/* absolute path of the rootfs on the host */
+	bool no_pivot;		/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool userns;		/* in a new user namespace: bind device nodes, don't mknod */
+	bool terminal;		/* create /dev/console (a bind target for the pty) */
+	int rootfd;		/* filled by rootfs_prepare: O_PATH fd of the rootfs */
+};
+
+int rootfs_prepare(struct rootfs_ctx *ctx, struct kerr **err);
+int rootfs_pivot(struct rootfs_ctx *ctx, struct kerr **err);
+int rootfs_finalize(struct rootfs_ctx *ctx, struct kerr **err);
+
+/* Open `path` below `rootfd` as if rootfd were "/" (openat2 RESOLVE_IN_ROOT,
+ * with a component-by-component fallback on kernels without openat2). */
+int resolve_in_root(int rootfd, const char *path, int flags, mode_t mode, struct kerr **err);
+/* mkdir -p below rootfd, never leaving it; returns an O_PATH fd of the leaf. */
+int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err);
+
+/* Mount options: "ro,nosuid,rbind,rprivate,tmpcopyup,mode=755" ->
+ * flags, propagation flags, extra flags and the data string for mount(2). */
+struct mount_opts {
+	unsigned long flags;		/* MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC, ... */
+	unsigned long clear;		/* flags explicitly turned off ("rw", "suid", ...) */
+	unsigned long propagation;	/* MS_SHARED|MS_REC, ... (0 = none) */
+	bool tmpcopyup;
+	bool rro;			/* recursive read-only (mount_setattr) */
+	bool idmap;
+	char *data;			/* comma-joined options mount(2) passes to the fs */
+};
+int mount_opts_parse(char *const *options, size_t n, struct mount_opts *out, struct kerr **err);
+void mount_opts_free(struct mount_opts *o);
+
+#endif
