@@ -50,4 +50,29 @@ struct mount_opts {
 int mount_opts_parse(char *const *options, size_t n, struct mount_opts *out, struct kerr **err);
 void mount_opts_free(struct mount_opts *o);
 
+/* --- Namespace creation and joining (ns.c) --- */
+
+/* CLONE_NEW* flags for the namespaces the config creates (no path). Time is
+ * not included: it is unshared by the init itself (CLONE_NEWTIME cannot be
+ * given to clone()). */
+unsigned long ns_clone_flags(const struct spec *s);
+bool ns_wants_new(const struct spec *s, enum spec_ns_kind kind);
+/* Open the `path` of every joined namespace; fds[k] = -1 when not joined. */
+int ns_open_joined(const struct spec *s, int fds[NS_KINDS], struct kerr **err);
+/* Open /proc/<pid>/ns/<kind> of a running container for exec; fds[k] = -1
+ * when the container shares that namespace with us. */
+int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err);
+/* setns() into every fd except `skip_mask` kinds (bit = 1 << kind);
+ * the user namespace goes first so the others are permitted. */
+int ns_join(int fds[NS_KINDS], unsigned skip_mask, struct kerr **err);
+void ns_close_all(int fds[NS_KINDS]);
+/* Write setgroups/uid_map/gid_map of `pid` from linux.uidMappings/gidMappings,
+ * through a procfs handle verified with fstatfs. */
+int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct kerr **err);
+/* unshare(CLONE_NEWTIME) and write the offsets: children and the next execve
+ * of the caller enter it. */
+int ns_new_time(const struct spec_linux *l, struct kerr **err);
+/* Open a file below /proc, checking that it really is procfs. */
+int proc_open(const char *path, int flags, struct kerr **err);
+
 #endif
