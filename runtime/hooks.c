@@ -1,0 +1,238 @@
+/* OCI hooks: fork/exec each hook with the state on stdin, under its timeout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "log.h"
+#include "util.h"
+
+#define TAIL_MAX 4096
+
+const char *hooks_kind_name(enum spec_hook_kind kind)
+{
+	static const char *const names[HOOK_KINDS] = {
+		[HOOK_PRESTART] = "prestart",
+		[HOOK_CREATE_RUNTIME] = "createRuntime",
+		[HOOK_CREATE_CONTAINER] = "createContainer",
+		[HOOK_START_CONTAINER] = "startContainer",
+		[HOOK_POSTSTART] = "poststart",
+		[HOOK_POSTSTOP] = "poststop",
+	};
+
+	if ((int)kind < 0 || kind >= HOOK_KINDS)
+		return "unknown";
+	return names[kind];
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Keep the last TAIL_MAX bytes of the hook's stderr, and copy it to ours. */
+static void tail_append(char *tail, size_t *len, const char *buf, size_t n)
+{
+	if (write_all(STDERR_FILENO, buf, n) < 0) {
+		/* our stderr is gone; the tail still goes into the error */
+	}
+	if (n >= TAIL_MAX) {
+		memcpy(tail, buf + n - TAIL_MAX, TAIL_MAX);
+		*len = TAIL_MAX;
+		return;
+	}
+	if (*len + n > TAIL_MAX) {
+		size_t drop = *len + n - TAIL_MAX;
+
+		memmove(tail, tail + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(tail + *len, buf, n);
+	*len += n;
+}
+
+static void drain(int fd, char *tail, size_t *len)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		tail_append(tail, len, buf, n);
+}
+
+static char *last_line(char *tail, size_t len)
+{
+	char *p;
+
+	tail[len] = '\0';
+	while (len > 0 && (tail[len - 1] == '\n' || tail[len - 1] == '\r'))
+		tail[--len] = '\0';
+	p = strrchr(tail, '\n');
+	return p ? p + 1 : tail;
+}
+
+static void child_exec(const struct spec_hook *h, int in, int errw)
+{
+	char *const default_args[] = { h->path, NULL };
+	char *const empty_env[] = { NULL };
+
+	/* The hook's stdout goes to our stderr, its stderr to the capture pipe. */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || dup2(in, STDIN_FILENO) < 0 ||
+	    dup2(errw, STDERR_FILENO) < 0)
+		_exit(127);
+	if (in > STDERR_FILENO)
+		close(in);
+	if (errw > STDERR_FILENO)
+		close(errw);
+	signal(SIGPIPE, SIG_DFL);
+	execve(h->path, h->args && h->args[0] ? h->args : default_args,
+	       h->env ? h->env : empty_env);
+	dprintf(STDERR_FILENO, "exec `%s`: %s\n", h->path, strerror(errno));
+	_exit(127);
+}
+
+static int run_one(const struct spec_hook *h, const char *kind, const char *state_json,
+		   struct kerr **err)
+{
+	int in[2] = { -1, -1 }, ep[2] = { -1, -1 };
+	char tail[TAIL_MAX + 1];
+	size_t tail_len = 0;
+	long long deadline = h->has_timeout && h->timeout > 0 ?
+			     now_ms() + (long long)h->timeout * 1000 : -1;
+	_cleanup_close_ int pidfd = -1;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	bool err_open = true, timed_out = false;
+	int status = 0, ret = -1;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+		kerr_errno(err, "hook `%s` (%s): pipe", h->path, kind);
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		kerr_errno(err, "hook `%s` (%s): fork", h->path, kind);
+		goto out;
+	}
+	if (pid == 0)
+		child_exec(h, in[0], ep[1]);
+	close(in[0]);
+	close(ep[1]);
+	in[0] = ep[1] = -1;
+
+	/* A hook that ignores stdin must not kill us with SIGPIPE. */
+	sigaction(SIGPIPE, &ign, &old);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	if (state_json)
+		write_all(in[1], state_json, strlen(state_json));
+	sigaction(SIGPIPE, &old, NULL);
+	close(in[1]);
+	in[1] = -1;
+	fcntl(ep[0], F_SETFL, O_NONBLOCK);
+
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		struct pollfd pfd[2];
+		int nfds = 0, timeout = -1, r;
+		pid_t w;
+
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			kerr_errno(err, "hook `%s` (%s): wait", h->path, kind);
+			goto out;
+		}
+		if (deadline >= 0) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0) {
+				kill(pid, SIGKILL);
+				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+					;
+				timed_out = true;
+				break;
+			}
+			timeout = (int)left;
+		}
+		if (pidfd >= 0)
+			pfd[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		else if (timeout < 0 || timeout > 20)
+			timeout = 20;	/* no pidfd: poll for the exit */
+		if (err_open)
+			pfd[nfds++] = (struct pollfd){ .fd = ep[0], .events = POLLIN };
+		r = poll(pfd, nfds, timeout);
+		if (r < 0 && errno != EINTR) {
+			kerr_errno(err, "hook `%s` (%s): poll", h->path, kind);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			goto out;
+		}
+		if (err_open && r > 0 && pfd[nfds - 1].revents) {
+			char buf[1024];
+			ssize_t n = read(ep[0], buf, sizeof(buf));
+
+			if (n > 0)
+				tail_append(tail, &tail_len, buf, n);
+			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				err_open = false;
+		}
+	}
+	/* Whatever is already written; a daemon keeping the pipe open can't hold us. */
+	drain(ep[0], tail, &tail_len);
+
+	if (timed_out) {
+		kerr_set(err, 0, "hook `%s` (%s) timed out after %d s", h->path, kind, h->timeout);
+		goto out;
+	}
+	if (WIFSIGNALED(status)) {
+		char *line = last_line(tail, tail_len);
+
+		kerr_set(err, 0, "hook `%s` (%s) killed by signal %d%s%s", h->path, kind,
+			 WTERMSIG(status), *line ? ": " : "", line);
+		goto out;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		char *line = last_line(tail, tail_len);
+
+		kerr_set(err, 0, "hook `%s` (%s) exited with status %d%s%s", h->path, kind,
+			 WEXITSTATUS(status), *line ? ": " : "", line);
+		goto out;
+	}
+	ret = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (ep[i] >= 0)
+			close(ep[i]);
+	}
+	return ret;
+}
+
+int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+	      const char *state_json, struct kerr **err)
+{
+	size_t i;
+
+	if (!hooks || (int)kind < 0 || kind >= HOOK_KINDS)
+		return 0;
+	for (i = 0; i < hooks->count[kind]; i++) {
+		const struct spec_hook *h = &hooks->list[kind][i];
+
+		kdebug("running %s hook `%s`", hooks_kind_name(kind), h->path);
+		if (run_one(h, hooks_kind_name(kind), state_json, err) < 0)
+			return -1;
+	}
+	return 0;
+}
