@@ -55,6 +55,10 @@ struct seccomp_prog;	/* a compiled BPF program */
 int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog **out, struct kerr **err);
 /* Install it (needs no_new_privs or CAP_SYS_ADMIN); honours the flags. */
 int seccomp_load(const struct seccomp_prog *prog, struct kerr **err);
+/* Same, for filters with SCMP_ACT_NOTIFY: *listener gets the notify fd
+ * (-1 when the program has no NOTIFY rule). */
+int seccomp_load_listener(const struct seccomp_prog *prog, int *listener, struct kerr **err);
+bool seccomp_prog_needs_listener(const struct seccomp_prog *prog);
 void seccomp_prog_free(struct seccomp_prog *prog);
 
 /* --- environment --- */
