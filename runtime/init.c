@@ -1,0 +1,263 @@
+/* The container's init: the child of keel create, already in its new
+ * namespaces. It builds the container's world (mounts, /dev, tty, process
+ * attributes), reports READY, blocks on exec.fifo until `start`, then drops
+ * privileges and execs the user process. Until READY every error goes back to
+ * keel create over the sync socket; after it, to the container's stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+#include "hooks.h"
+#include "process.h"
+#include "sync.h"
+#include "util.h"
+
+/* Write one value to a file under /proc, refusing anything that is not procfs. */
+static int proc_write(const char *path, const char *value, struct kerr **err)
+{
+	_cleanup_close_ int fd = proc_open(path, O_WRONLY, err);
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, value, strlen(value)) < 0)
+		return kerr_errno(err, "write `%s` to `%s`", value, path);
+	return 0;
+}
+
+static int set_sysctls(const struct spec_linux *l, struct kerr **err)
+{
+	for (size_t i = 0; l && i < l->n_sysctl; i++) {
+		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", l->sysctl[i].key);
+
+		for (char *p = path + strlen("/proc/sys/"); *p; p++)
+			if (*p == '.')
+				*p = '/';
+		if (strstr(path, "..") || proc_write(path, l->sysctl[i].value, err) < 0)
+			return kerr_wrap(err, "sysctl `%s`", l->sysctl[i].key);
+	}
+	return 0;
+}
+
+static int set_uts(const struct spec *s, struct kerr **err)
+{
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return kerr_errno(err, "set hostname `%s`", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return kerr_errno(err, "set domainname `%s`", s->domainname);
+	return 0;
+}
+
+/* A pty from the container's own devpts; the master goes to keel. */
+static int setup_terminal(struct init_args *a, int rootfd, struct kerr **err)
+{
+	const struct spec_process *p = a->spec->process;
+	_cleanup_close_ int master = -1, slave = -1, console = -1;
+	char src[64], dst[64];
+
+	if (terminal_open(&master, &slave, err) < 0)
+		return -1;
+	if (sync_send(a->sync, SYNC_TTY, 0, master, err) < 0)
+		return -1;
+	console = resolve_in_root(rootfd, "/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, err);
+	if (console < 0)
+		return kerr_wrap(err, "/dev/console");
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", console);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return kerr_errno(err, "bind the pty onto /dev/console");
+	return terminal_become(slave, p, err);
+}
+
+static int set_lsm_labels(const struct spec_process *p, struct kerr **err)
+{
+	if (p->apparmor_profile && *p->apparmor_profile) {
+		_cleanup_free_ char *on = NULL;
+		_cleanup_free_ char *v = xasprintf("exec %s", p->apparmor_profile);
+
+		if (read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", &on, NULL, NULL) < 0 ||
+		    on[0] != 'Y')
+			return kerr_set(err, ENOTSUP, "process.apparmorProfile: AppArmor is not enabled on this host");
+		if (proc_write("/proc/self/attr/apparmor/exec", v, err) < 0 &&
+		    proc_write("/proc/self/attr/exec", v, err) < 0)
+			return kerr_wrap(err, "apparmor profile `%s`", p->apparmor_profile);
+	}
+	if (p->selinux_label && *p->selinux_label) {
+		if (access("/sys/fs/selinux/enforce", F_OK) < 0)
+			return kerr_set(err, ENOTSUP, "process.selinuxLabel: SELinux is not enabled on this host");
+		if (proc_write("/proc/self/attr/exec", p->selinux_label, err) < 0)
+			return kerr_wrap(err, "selinux label `%s`", p->selinux_label);
+	}
+	return 0;
+}
+
+/* Fail at create, like runc, when the program cannot be found. */
+int find_executable(const char *file, char *const *env, struct kerr **err)
+{
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	_cleanup_free_ char *dirs = NULL;
+	char *save = NULL;
+
+	if (strchr(file, '/')) {
+		if (access(file, X_OK) < 0)
+			return kerr_errno(err, "exec `%s`", file);
+		return 0;
+	}
+	for (char *const *e = env; e && *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	dirs = xstrdup(path);
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", *d ? d : ".", file);
+		struct stat sb;
+
+		if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
+			return 0;
+	}
+	return kerr_set(err, ENOENT, "exec `%s`: executable file not found in $PATH", file);
+}
+
+/* Until READY: namespaces, mounts, hooks, terminal, process attributes. */
+static int init_prepare(struct init_args *a, struct process_ids *ids, struct seccomp_prog **prog,
+			char ***envp, struct kerr **err)
+{
+	const struct spec *s = a->spec;
+	const struct spec_process *p = s->process;
+	struct rootfs_ctx ctx = { .spec = s, .bundle = a->bundle, .rootfs = a->rootfs,
+				  .no_pivot = a->no_pivot, .userns = a->new_userns,
+				  .terminal = p->terminal, .rootfd = -1 };
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_free_ char *json = NULL;
+	long pid;
+
+	if (sync_expect(a->sync, SYNC_GO, &pid, NULL, err) < 0)
+		return -1;
+	a->state->pid = pid;
+	/* Root in a new user namespace, so what we create belongs to it. */
+	if (a->new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return kerr_errno(err, "become root in the user namespace (is 0 mapped?)");
+	if (ns_join(a->ns_fds, 1u << NS_PID, err) < 0)
+		return -1;
+	ns_close_all(a->ns_fds);
+	if (ns_wants_new(s, NS_TIME) && ns_new_time(s->linux_, err) < 0)
+		return -1;
+	if (set_uts(s, err) < 0 || rootfs_prepare(&ctx, err) < 0)
+		return -1;
+	if (sync_send(a->sync, SYNC_PREPARED, 0, -1, err) < 0 ||
+	    sync_expect(a->sync, SYNC_HOOKS_DONE, NULL, NULL, err) < 0)
+		return -1;
+	if (s->hooks.count[HOOK_CREATE_CONTAINER]) {
+		json = state_to_oci_json(a->state, "creating");
+		if (hooks_run(&s->hooks, HOOK_CREATE_CONTAINER, json, err) < 0)
+			return -1;
+	}
+	if (rootfs_pivot(&ctx, err) < 0 || rootfs_finalize(&ctx, err) < 0)
+		return -1;
+	if (ctx.rootfd >= 0)
+		close(ctx.rootfd);
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return kerr_errno(err, "open the container's root");
+	if (set_sysctls(s->linux_, err) < 0)
+		return -1;
+	if (p->terminal && setup_terminal(a, rootfd, err) < 0)
+		return -1;
+	if (p->has_oom_score_adj) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		if (proc_write("/proc/self/oom_score_adj", v, err) < 0)
+			return kerr_wrap(err, "process.oomScoreAdj");
+	}
+	if (set_lsm_labels(p, err) < 0 || process_resolve_user(rootfd, &p->user, ids, err) < 0)
+		return -1;
+	if (process_set_rlimits(p, err) < 0 || process_set_scheduler(p, err) < 0 ||
+	    process_set_io_priority(p, err) < 0)
+		return -1;
+	if (s->linux_ && process_set_personality(s->linux_, err) < 0)
+		return -1;
+	if (seccomp_compile(s->linux_ ? s->linux_->seccomp : NULL, prog, err) < 0)
+		return -1;
+	*envp = process_build_env(p->env, NULL, ids->home);
+	if (chdir(p->cwd ? p->cwd : "/") < 0)
+		return kerr_errno(err, "process.cwd `%s`", p->cwd ? p->cwd : "/");
+	if (find_executable(p->args[0], *envp, err) < 0)
+		return -1;
+	return close_fds_from(a->preserve_fds, err);
+}
+
+/* After start: hooks, the privilege drop, exec. */
+static int init_finish(struct init_args *a, struct process_ids *ids, struct seccomp_prog *prog,
+		       char **env, struct kerr **err)
+{
+	const struct spec *s = a->spec;
+	const struct spec_process *p = s->process;
+	const struct spec_caps *caps = p->has_capabilities ? &p->capabilities : NULL;
+
+	if (s->hooks.count[HOOK_START_CONTAINER]) {
+		_cleanup_free_ char *json = state_to_oci_json(a->state, "running");
+
+		if (hooks_run(&s->hooks, HOOK_START_CONTAINER, json, err) < 0)
+			return -1;
+	}
+	if (caps && caps_drop_bounding(caps, err) < 0)
+		return -1;
+	if (process_set_user(ids, &p->user, err) < 0)
+		return -1;
+	if (caps && caps_apply(caps, err) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return kerr_errno(err, "set no_new_privs");
+	if (seccomp_load(prog, err) < 0)
+		return -1;
+	return process_exec(p->args, env, err);
+}
+
+static int wait_for_start(struct init_args *a, struct kerr **err)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo);
+	/* Blocks until `keel start` opens the fifo for reading. */
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kerr_errno(err, "open exec.fifo");
+	if (write(fd, "0", 1) != 1)
+		return kerr_errno(err, "write exec.fifo");
+	close(a->fifo);
+	return 0;
+}
+
+void init_main(struct init_args *a)
+{
+	struct process_ids ids = { 0 };
+	struct seccomp_prog *prog = NULL;
+	char **env = NULL;
+	struct kerr *err = NULL;
+
+	/* If keel create dies before READY, so do we. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (init_prepare(a, &ids, &prog, &env, &err) < 0) {
+		sync_send_error(a->sync, &err);
+		_exit(1);
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(a->sync, SYNC_READY, 0, -1, &err) < 0)
+		_exit(1);
+	close(a->sync);
+	if (wait_for_start(a, &err) < 0 || init_finish(a, &ids, prog, env, &err) < 0) {
+		int code = err && err->errnum == ENOENT ? 127 : 126;
+
+		kerr_report(&err);
+		_exit(code);
+	}
+	_exit(127);
+}
