@@ -35,6 +35,8 @@ int rootfs_finalize(struct rootfs_ctx *ctx, struct kerr **err);
 int resolve_in_root(int rootfd, const char *path, int flags, mode_t mode, struct kerr **err);
 /* mkdir -p below rootfd, never leaving it; returns an O_PATH fd of the leaf. */
 int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err);
+/* Tests: force the component-by-component fallback of resolve_in_root(). */
+void resolve_force_fallback(bool on);
 
 /* Mount options: "ro,nosuid,rbind,rprivate,tmpcopyup,mode=755" ->
  * flags, propagation flags, extra flags and the data string for mount(2). */
@@ -45,6 +47,7 @@ struct mount_opts {
 	bool tmpcopyup;
 	bool rro;			/* recursive read-only (mount_setattr) */
 	bool idmap;
+	bool idmap_recursive;		/* "ridmap" */
 	char *data;			/* comma-joined options mount(2) passes to the fs */
 };
 int mount_opts_parse(char *const *options, size_t n, struct mount_opts *out, struct kerr **err);

@@ -1,0 +1,32 @@
+/* Helpers shared by the rootfs files of namespaces/ (not a module interface). */
+#ifndef KEEL_ROOTFS_INTERNAL_H
+#define KEEL_ROOTFS_INTERNAL_H
+
+#include <stdbool.h>
+#include "namespaces.h"
+
+/* "/proc/self/fd/N": the way to hand an fd to mount(2). */
+#define FD_PATH_LEN 32
+void fd_path(int fd, char buf[FD_PATH_LEN]);
+
+/* Mount a whole spec mount (mount.c). */
+int mount_one(struct rootfs_ctx *ctx, const struct spec_mount *m, struct kerr **err);
+/* Bind `srcfd` (O_PATH) onto `dstfd`; MS_RDONLY/MS_NOSUID/... in `flags` are
+ * applied to the new mount (recursively when attr_rec) without touching the
+ * flags the kernel locked. */
+int mnt_bind_fd(int srcfd, int dstfd, bool recursive, unsigned long flags, bool attr_rec);
+/* Make the mount at `fd` read-only, keeping its other (possibly locked) flags. */
+int mnt_remount_ro(int fd, bool recursive);
+/* Make the mount (an O_PATH fd of its root) read-only tmpfs-free creation. */
+int mnt_tmpfs_ro(int dstfd);
+/* Create an empty regular file (and its parents) below the root; O_PATH fd. */
+int mkfile_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err);
+/* Copy the content of directory `src` into `dst` (both O_RDONLY dir fds). */
+int copy_tree(int src, int dst);
+
+/* dev.c */
+bool spec_has_mount_at(const struct spec *s, const char *dest);
+int dev_mount_default(struct rootfs_ctx *ctx, struct kerr **err);
+int dev_populate(struct rootfs_ctx *ctx, struct kerr **err);
+
+#endif
