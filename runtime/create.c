@@ -253,7 +253,7 @@ static int run_hooks(struct create_ctx *c, enum spec_hook_kind kind, const char 
 	return hooks_run(&c->spec->hooks, kind, json, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct kerr **err)
+int write_pid_file(const char *path, pid_t pid, struct kerr **err)
 {
 	_cleanup_free_ char *dir = xstrdup(path);
 	_cleanup_free_ char *base = xstrdup(path);

@@ -51,6 +51,9 @@ int wait_exit_status(pid_t pid);
 /* Check that file can be executed (PATH from env), naming it if not. */
 int find_executable(const char *file, char *const *env, struct kerr **err);
 
+/* --pid-file: the decimal pid, no newline, written by rename. */
+int write_pid_file(const char *path, pid_t pid, struct kerr **err);
+
 /* Mark fds >= 3 close-on-exec except [3, 3 + preserve). */
 int close_fds_from(int preserve, struct kerr **err);
 
