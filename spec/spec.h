@@ -331,12 +331,11 @@ const char *spec_annotation(const struct spec *s, const char *key);
 int spec_signal_parse(const char *name);	/* "TERM", "SIGTERM", "15", "SIGRTMIN+1" */
 int spec_cap_parse(const char *name);		/* "CAP_SYS_ADMIN" -> 21 */
 const char *spec_cap_name(int cap);
+int spec_cap_count(void);			/* known capabilities: 0 .. count-1 */
 int spec_rlimit_parse(const char *name);	/* "RLIMIT_NOFILE" */
 
 /* `keel spec`: the default config, as pretty JSON. */
 char *spec_default_json(bool rootless);
-/* `keel spec --vm`: the hardened profile (issue 4). */
-char *spec_vm_json(void);
 /* `keel features`: features.json. */
 char *spec_features_json(void);
 
