@@ -24,7 +24,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS = $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps deps-check demo check unit unit-asan tools bats vm-check fuzz bench clean rootfs
+.PHONY: unit-bins all deps deps-check demo check unit unit-asan tools bats vm-check fuzz bench clean rootfs
 all: keel
 
 deps:
@@ -81,12 +81,13 @@ vm-check: keel tools rootfs
 	@tests/vm/check.sh
 
 check: deps-check
-	@$(MAKE) --no-print-directory keel tools rootfs
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory unit-asan
-	@$(MAKE) --no-print-directory bats
-	@$(MAKE) --no-print-directory vm-check
-	@tests/lib/summary.sh
+	@$(MAKE) --no-print-directory keel tools rootfs $(UNIT_BINS)
+	@$(MAKE) --no-print-directory B=build/asan OPT=-O1 \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" unit-bins
+	@tests/lib/check.sh
+
+unit-bins: $(UNIT_BINS)
 
 clean:
 	rm -rf build keel
