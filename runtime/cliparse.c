@@ -1,4 +1,5 @@
 /* The command-line option parser (separate from cli.c so tests link it alone). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,3 +176,75 @@ void cli_print_options(const struct cli_opt *opts)
 	printf("   %-32s %s\n", "-h, --help", "show help");
 }
 
+
+long long cli_parse_duration(const char *s)
+{
+	static const struct { const char *unit; double ms; } units[] = {
+		{ "ns", 1e-6 }, { "us", 1e-3 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 },
+	};
+	double total = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -1;
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		size_t i, best = 0, best_len = 0;
+
+		if (end == p || v < 0)
+			return -1;
+		p = end;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t l = strlen(units[i].unit);
+
+			if (!strncmp(p, units[i].unit, l) && l > best_len) {
+				best = i;
+				best_len = l;
+			}
+		}
+		if (!best_len)
+			return -1;
+		/* "m" must not eat the "m" of "ms": the longest unit won above. */
+		total += v * units[best].ms;
+		p += best_len;
+	}
+	if (total > 1e15)
+		return -1;
+	return (long long)total;
+}
+
+int cli_parse_size(const char *s, long long *out)
+{
+	char *end;
+	long long v, mul = 1;
+
+	if (!s || !*s)
+		goto bad;
+	if (!strcmp(s, "-1")) {
+		*out = -1;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		goto bad;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1LL << 10; end++; break;
+	case 'm': case 'M': mul = 1LL << 20; end++; break;
+	case 'g': case 'G': mul = 1LL << 30; end++; break;
+	case 't': case 'T': mul = 1LL << 40; end++; break;
+	default: goto bad;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v > (long long)(9223372036854775807LL / mul))
+		goto bad;
+	*out = v * mul;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
