@@ -183,7 +183,7 @@ int resolve_in_root(int rootfd, const char *path, int flags, mode_t mode, struct
 	if (!force_fallback) {
 		struct open_how how = {
 			.flags = (unsigned)(flags | O_CLOEXEC),
-			.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+			.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 		};
 
