@@ -1,0 +1,345 @@
+/* Pure parts of the cgroup manager: conversions, formatting, validation,
+ * path computation, and the devices program (checked by running it in a
+ * small interpreter of the instructions the builder emits). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroups/cgroup_internal.h"
+#include "runtime/util.h"
+
+static int n_test, failed;
+
+static void ok(bool cond, const char *name, const char *why)
+{
+	n_test++;
+	if (cond) {
+		printf("ok %d - %s\n", n_test, name);
+	} else {
+		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
+		failed = 1;
+	}
+}
+
+static void test_weights(void)
+{
+	static const struct { uint64_t shares, weight; } tab[] = {
+		{ 0, 0 }, { 1, 1 }, { 2, 1 }, { 1024, 39 }, { 512, 20 }, { 2048, 79 },
+		{ 262144, 10000 }, { 300000, 10000 }, { 100, 4 },
+	};
+	char why[128];
+	bool good = true;
+
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		uint64_t w = cgroup_shares_to_weight(tab[i].shares);
+
+		if (w != tab[i].weight) {
+			snprintf(why, sizeof(why), "shares %lu -> %lu, want %lu",
+				 (unsigned long)tab[i].shares, (unsigned long)w,
+				 (unsigned long)tab[i].weight);
+			good = false;
+			break;
+		}
+	}
+	ok(good, "cpu.shares -> cpu.weight table", why);
+	ok(cgroup_blkio_to_io_weight(10) == 1 && cgroup_blkio_to_io_weight(1000) == 10000 &&
+	   cgroup_blkio_to_io_weight(500) == 1 + (490 * 9999) / 990,
+	   "blkio weight -> io.weight", NULL);
+}
+
+static void check_str(char *got, const char *want, const char *name)
+{
+	char why[160];
+
+	snprintf(why, sizeof(why), "got `%s`, want `%s`", got ? got : "(null)", want);
+	ok(got && !strcmp(got, want), name, why);
+	free(got);
+}
+
+static void test_cpu_max(void)
+{
+	check_str(cgroup_cpu_max_string(true, 50000, true, 100000, NULL), "50000 100000",
+		  "cpu.max quota+period");
+	check_str(cgroup_cpu_max_string(true, 20000, false, 0, NULL), "20000 100000",
+		  "cpu.max default period");
+	check_str(cgroup_cpu_max_string(true, -1, true, 50000, NULL), "max 50000",
+		  "cpu.max quota -1 -> max");
+	check_str(cgroup_cpu_max_string(true, 0, false, 0, NULL), "max 100000",
+		  "cpu.max quota 0 -> max");
+	check_str(cgroup_cpu_max_string(false, 0, true, 250000, "30000"), "30000 250000",
+		  "cpu.max period only keeps the current quota");
+	check_str(cgroup_cpu_max_string(false, 0, true, 250000, NULL), "max 250000",
+		  "cpu.max period only, no current quota");
+}
+
+static void test_swap(void)
+{
+	struct kerr *e = NULL;
+	char *s = NULL;
+	int r;
+
+	r = cgroup_swap_max_string(true, 100 << 20, true, 300 << 20, &s, &e);
+	ok(r == 0 && s && !strcmp(s, "209715200"), "swap = swap - limit", s);
+	free(s);
+	s = NULL;
+	r = cgroup_swap_max_string(true, 100, true, -1, &s, &e);
+	ok(r == 0 && s && !strcmp(s, "max"), "swap -1 -> max", s);
+	free(s);
+	s = NULL;
+	r = cgroup_swap_max_string(true, 100, true, 100, &s, &e);
+	ok(r == 0 && s && !strcmp(s, "0"), "swap == limit -> 0 (no swap)", s);
+	free(s);
+	s = NULL;
+	ok(cgroup_swap_max_string(true, 100, false, 0, &s, &e) == 1 && !s,
+	   "swap unset -> nothing written", NULL);
+	ok(cgroup_swap_max_string(true, 100, true, 0, &s, &e) == 1 && !s,
+	   "swap 0 -> nothing written", NULL);
+	r = cgroup_swap_max_string(true, 200, true, 100, &s, &e);
+	ok(r == -1 && e && strstr(e->msg, "swap=100") && strstr(e->msg, "limit=200"),
+	   "swap < limit is an error naming both", e ? e->msg : "no error");
+	kerr_free(&e);
+	r = cgroup_swap_max_string(false, 0, true, 100, &s, &e);
+	ok(r == -1 && e, "swap without limit is an error", NULL);
+	kerr_free(&e);
+}
+
+static void test_unified(void)
+{
+	char buf[32];
+	const char *c;
+
+	ok(cgroup_unified_key_valid("memory.high"), "unified key memory.high valid", NULL);
+	ok(cgroup_unified_key_valid("cgroup.max.depth"), "unified key cgroup.max.depth valid",
+	   NULL);
+	ok(!cgroup_unified_key_valid("../memory.max"), "unified key with .. refused", NULL);
+	ok(!cgroup_unified_key_valid("a/memory.max"), "unified key with / refused", NULL);
+	ok(!cgroup_unified_key_valid(".") && !cgroup_unified_key_valid("..") &&
+	   !cgroup_unified_key_valid("") && !cgroup_unified_key_valid(NULL),
+	   "unified key ., .., empty refused", NULL);
+	c = cgroup_unified_controller("memory.high", buf, sizeof(buf));
+	ok(c && !strcmp(c, "memory"), "memory.high needs memory", c);
+	c = cgroup_unified_controller("io.latency", buf, sizeof(buf));
+	ok(c && !strcmp(c, "io"), "io.latency needs io", c);
+	ok(!cgroup_unified_controller("cgroup.max.depth", buf, sizeof(buf)),
+	   "cgroup.* needs no controller", NULL);
+	ok(!cgroup_unified_controller("nodot", buf, sizeof(buf)), "no prefix -> none", NULL);
+}
+
+static void check_path(const char *cp, const char *id, const char *want, const char *name)
+{
+	check_str(cgroup_path_for(cp, id), want, name);
+}
+
+static void test_paths(void)
+{
+	struct kerr *e = NULL;
+	char *out = NULL;
+
+	check_path(NULL, "c1", "keel/c1", "absent cgroupsPath -> keel/<id>");
+	check_path("", "c1", "keel/c1", "empty cgroupsPath -> keel/<id>");
+	check_path("/a/b", "c1", "a/b", "absolute path below the root");
+	check_path("//a//./b/", "c1", "a/b", "absolute path normalised");
+	check_path("x/y", "c1", "keel/x/y", "relative path below keel/");
+	ok(!cgroup_path_for("/a/../b", "c1"), "`..` refused (absolute)", NULL);
+	ok(!cgroup_path_for("a/..", "c1"), "`..` refused (relative)", NULL);
+	ok(!cgroup_path_for("/", "c1"), "the root itself refused", NULL);
+	ok(cgroup_path_resolve("system.slice:keel:c1", "c1", &out, &e) < 0 && e &&
+	   strstr(e->msg, "systemd cgroup driver not supported"),
+	   "systemd slice:prefix:name form refused with a clear error", e ? e->msg : NULL);
+	kerr_free(&e);
+	ok(cgroup_path_resolve("/a/../b", "c1", &out, &e) < 0 && e && strstr(e->msg, "/a/../b"),
+	   "`..` error names the path", e ? e->msg : NULL);
+	kerr_free(&e);
+	ok(cgroup_manager_parse("systemd") == CGROUP_MANAGER_SYSTEMD &&
+	   cgroup_manager_parse("cgroupfs") == CGROUP_MANAGER_CGROUPFS &&
+	   cgroup_manager_parse("disabled") == CGROUP_MANAGER_DISABLED &&
+	   cgroup_manager_parse("bogus") == -1 &&
+	   !strcmp(cgroup_manager_name(CGROUP_MANAGER_SYSTEMD), "systemd"),
+	   "manager names", NULL);
+}
+
+static void test_needs(void)
+{
+	struct spec_resources r;
+	struct cgroup_need need[16];
+	struct spec_kv kv[2] = { { "memory.high", "10M" }, { "cgroup.max.depth", "3" } };
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	ok(cgroup_needed_controllers(&r, need, 16) == 0, "no resources -> no controllers", NULL);
+	r.memory.has_limit = true;
+	r.memory.limit = 10;
+	r.memory.has_reservation = true;
+	r.pids.has_limit = true;
+	r.cpu.has_shares = true;
+	r.cpu.shares = 1024;
+	r.unified = kv;
+	r.n_unified = 2;
+	n = cgroup_needed_controllers(&r, need, 16);
+	ok(n == 3 && !strcmp(need[0].controller, "memory") &&
+	   !strcmp(need[0].resource, "linux.resources.memory.limit") &&
+	   !strcmp(need[1].controller, "cpu") && !strcmp(need[2].controller, "pids"),
+	   "controllers needed: memory (for memory.limit), cpu, pids, deduplicated", NULL);
+	memset(&r, 0, sizeof(r));
+	r.unified = kv;
+	r.n_unified = 2;
+	n = cgroup_needed_controllers(&r, need, 16);
+	ok(n == 1 && !strcmp(need[0].controller, "memory") &&
+	   !strcmp(need[0].resource, "linux.resources.unified.memory.high"),
+	   "unified key names its controller", n ? need[0].resource : NULL);
+	memset(&r, 0, sizeof(r));
+	r.cpu.cpus = "0-1";
+	r.n_hugepage_limits = 1;
+	n = cgroup_needed_controllers(&r, need, 16);
+	ok(n == 2 && !strcmp(need[0].controller, "cpuset") &&
+	   !strcmp(need[1].controller, "hugetlb"), "cpuset and hugetlb", NULL);
+}
+
+/* An interpreter for the instruction subset the builder emits. */
+static int run_prog(const struct bpf_insn *p, size_t len, uint32_t type, uint32_t access,
+		    uint32_t major, uint32_t minor, const char **why)
+{
+	uint64_t r[11] = { 0 };
+	uint32_t ctx[3] = { (access << 16) | type, major, minor };
+
+	for (size_t pc = 0, steps = 0; pc < len && steps < 10000; pc++, steps++) {
+		const struct bpf_insn *i = &p[pc];
+
+		switch (i->code) {
+		case BPF_LDX | BPF_MEM | BPF_W:
+			if (i->src_reg != 1 || i->off % 4 || i->off > 8) {
+				*why = "bad load";
+				return -1;
+			}
+			r[i->dst_reg] = ctx[i->off / 4];
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & (uint32_t)i->imm);
+			break;
+		case BPF_ALU | BPF_RSH | BPF_K:
+			r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm;
+			break;
+		case BPF_ALU | BPF_MOV | BPF_X:
+			r[i->dst_reg] = (uint32_t)r[i->src_reg];
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_K:
+			r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
+			break;
+		case BPF_JMP | BPF_JNE | BPF_K:
+			if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
+				pc += i->off;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			if (r[i->dst_reg] == (uint64_t)(int64_t)i->imm)
+				pc += i->off;
+			break;
+		case BPF_JMP | BPF_EXIT:
+			return (int)r[0];
+		default:
+			*why = "unknown instruction";
+			return -1;
+		}
+	}
+	*why = "fell off the end";
+	return -1;
+}
+
+#define RD BPF_DEVCG_ACC_READ
+#define WR BPF_DEVCG_ACC_WRITE
+#define MK BPF_DEVCG_ACC_MKNOD
+#define CH BPF_DEVCG_DEV_CHAR
+#define BL BPF_DEVCG_DEV_BLOCK
+
+static struct spec_device_rule rule(bool allow, const char *type, int64_t maj, int64_t min,
+				    const char *acc)
+{
+	return (struct spec_device_rule){ .allow = allow, .type = (char *)type,
+					  .has_major = maj != -2, .major = maj,
+					  .has_minor = min != -2, .minor = min,
+					  .access = (char *)acc };
+}
+
+static void test_devices(void)
+{
+	struct spec_device_rule rules[8], *all;
+	struct bpf_insn *p = NULL;
+	struct kerr *e = NULL;
+	const char *why = NULL;
+	size_t len = 0, n;
+	int r;
+
+	/* No rules: default deny. */
+	r = cgroup_devices_program(NULL, 0, &p, &len, &e);
+	ok(r == 0 && len == 8 && p[len - 1].code == (BPF_JMP | BPF_EXIT) &&
+	   run_prog(p, len, CH, RD, 1, 3, &why) == 0, "empty rule list: deny everything", why);
+	free(p);
+
+	/* deny all, allow c 1:3 rw, deny c *:* w, allow b 8:* r */
+	rules[0] = rule(false, NULL, -2, -2, "rwm");
+	rules[1] = rule(true, "c", 1, 3, "rw");
+	rules[2] = rule(false, "c", -1, -1, "w");
+	rules[3] = rule(true, "b", 8, -1, "r");
+	r = cgroup_devices_program(rules, 4, &p, &len, &e);
+	ok(r == 0, "program builds", e ? e->msg : NULL);
+	ok(run_prog(p, len, CH, RD, 1, 3, &why) == 1, "c 1:3 read allowed", why);
+	ok(run_prog(p, len, CH, RD | WR, 1, 3, &why) == 0,
+	   "c 1:3 read+write denied (a later deny w wins)", why);
+	ok(run_prog(p, len, CH, MK, 1, 3, &why) == 0, "c 1:3 mknod not in rw", why);
+	ok(run_prog(p, len, CH, RD, 1, 5, &why) == 0, "c 1:5 denied (default)", why);
+	ok(run_prog(p, len, BL, RD, 8, 1, &why) == 1, "b 8:1 read allowed (minor wildcard)", why);
+	ok(run_prog(p, len, BL, WR, 8, 1, &why) == 0, "b 8:1 write denied", why);
+	ok(run_prog(p, len, CH, RD, 8, 1, &why) == 0, "c 8:1 is not b 8:1", why);
+	free(p);
+
+	/* allow all last: everything earlier is dead code, not emitted. */
+	rules[0] = rule(false, "c", 1, 3, "rwm");
+	rules[1] = rule(true, "a", -2, -2, "rwm");
+	r = cgroup_devices_program(rules, 2, &p, &len, &e);
+	ok(r == 0 && len == 8 && run_prog(p, len, CH, RD | WR, 1, 3, &why) == 1,
+	   "allow-all last: shortest program, allows c 1:3", why);
+	free(p);
+
+	/* deny after allow-all: last match wins. */
+	rules[0] = rule(true, NULL, -2, -2, NULL);
+	rules[1] = rule(false, "c", 1, 3, "rwm");
+	r = cgroup_devices_program(rules, 2, &p, &len, &e);
+	ok(r == 0 && run_prog(p, len, CH, WR, 1, 3, &why) == 0 &&
+	   run_prog(p, len, CH, WR, 1, 5, &why) == 1, "deny c 1:3 after allow-all", why);
+	free(p);
+
+	rules[0] = rule(true, "x", 1, 3, "rwm");
+	ok(cgroup_devices_program(rules, 1, &p, &len, &e) < 0 && e && strstr(e->msg, "`x`"),
+	   "bad type refused naming it", e ? e->msg : NULL);
+	kerr_free(&e);
+	rules[0] = rule(true, "c", 1, 3, "rwq");
+	ok(cgroup_devices_program(rules, 1, &p, &len, &e) < 0 && e && strstr(e->msg, "rwq"),
+	   "bad access refused naming it", e ? e->msg : NULL);
+	kerr_free(&e);
+
+	/* The defaults win over a leading deny-all, as with runc. */
+	rules[0] = rule(false, NULL, -2, -2, "rwm");
+	all = cgroup_devices_with_defaults(rules, 1, &n);
+	r = cgroup_devices_program(all, n, &p, &len, &e);
+	ok(r == 0 && run_prog(p, len, CH, RD | WR, 1, 3, &why) == 1 &&
+	   run_prog(p, len, CH, RD | WR, 136, 4, &why) == 1 &&
+	   run_prog(p, len, BL, MK, 7, 0, &why) == 1 &&
+	   run_prog(p, len, BL, RD, 7, 0, &why) == 0 &&
+	   run_prog(p, len, CH, RD, 1, 11, &why) == 0,
+	   "deny-all + defaults: null, pts, mknod allowed; block read, kmsg denied", why);
+	free(p);
+	free(all);
+}
+
+int main(void)
+{
+	test_weights();
+	test_cpu_max();
+	test_swap();
+	test_unified();
+	test_paths();
+	test_needs();
+	test_devices();
+	printf("1..%d\n", n_test);
+	return failed;
+}
