@@ -101,4 +101,8 @@ extern const char *const spec_seccomp_actions[];
 extern const char *const spec_seccomp_ops[];
 extern const char *const spec_rlimit_names[];
 
+/* A pretty-printing yajl_gen (tab indent) and its text (default.c). */
+void *spec_gen_new(void);
+char *spec_gen_finish(void *gen);
+
 #endif

@@ -1,0 +1,186 @@
+/* `keel features`: what this build supports (runtime-spec features.md). */
+#include <ctype.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#include "internal.h"
+#include "../runtime/util.h"
+
+#ifndef KEEL_VERSION
+#define KEEL_VERSION "unknown"
+#endif
+
+/* The mount options namespaces/ understands (its option parser's table). */
+static const char *const mount_options[] = {
+	"ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async",
+	"dirsync", "remount", "mand", "nomand", "atime", "noatime", "diratime",
+	"nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime",
+	"bind", "rbind", "private", "rprivate", "shared", "rshared", "slave", "rslave",
+	"unbindable", "runbindable", "tmpcopyup", "rro", "rrw", "idmap", "ridmap", NULL
+};
+
+static const char *const hooks[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer",
+	"poststart", "poststop", NULL
+};
+
+static const char *const archs[] = {
+	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", NULL
+};
+
+/* Seccomp flags keel knows, with the libseccomp API level each needs. */
+static const struct { const char *name; unsigned api; } seccomp_flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", 2 },
+	{ "SECCOMP_FILTER_FLAG_LOG", 3 },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
+};
+
+/* Actions, with the API level each needs (KILL_PROCESS and LOG: 3, NOTIFY: 5). */
+static unsigned action_api(const char *a)
+{
+	if (!strcmp(a, "SCMP_ACT_NOTIFY"))
+		return 5;
+	if (!strcmp(a, "SCMP_ACT_KILL_PROCESS") || !strcmp(a, "SCMP_ACT_LOG"))
+		return 3;
+	return 0;
+}
+
+static void gstr(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void gkstrv(yajl_gen g, const char *k, const char *const *v)
+{
+	gstr(g, k);
+	yajl_gen_array_open(g);
+	for (; *v; v++)
+		gstr(g, *v);
+	yajl_gen_array_close(g);
+}
+
+static void gkbool(yajl_gen g, const char *k, bool v)
+{
+	gstr(g, k);
+	yajl_gen_bool(g, v);
+}
+
+/* libseccomp knows archs by lower-case names ("x86_64"). */
+static bool arch_known(const char *arch)
+{
+	char name[32];
+	size_t i;
+
+	arch += strlen("SCMP_ARCH_");
+	for (i = 0; arch[i] && i < sizeof(name) - 1; i++)
+		name[i] = tolower((unsigned char)arch[i]);
+	name[i] = 0;
+	return seccomp_arch_resolve_name(name) != 0;
+}
+
+static void gen_seccomp(yajl_gen g)
+{
+	unsigned api = seccomp_api_get();
+	size_t i;
+
+	gstr(g, "seccomp");
+	yajl_gen_map_open(g);
+	gkbool(g, "enabled", true);
+	gstr(g, "actions");
+	yajl_gen_array_open(g);
+	for (i = 0; spec_seccomp_actions[i]; i++)
+		if (api >= action_api(spec_seccomp_actions[i]))
+			gstr(g, spec_seccomp_actions[i]);
+	yajl_gen_array_close(g);
+	gkstrv(g, "operators", spec_seccomp_ops);
+	gstr(g, "archs");
+	yajl_gen_array_open(g);
+	for (i = 0; archs[i]; i++)
+		if (arch_known(archs[i]))
+			gstr(g, archs[i]);
+	yajl_gen_array_close(g);
+	gstr(g, "knownFlags");
+	yajl_gen_array_open(g);
+	for (i = 0; i < sizeof(seccomp_flags) / sizeof(seccomp_flags[0]); i++)
+		gstr(g, seccomp_flags[i].name);
+	yajl_gen_array_close(g);
+	gstr(g, "supportedFlags");
+	yajl_gen_array_open(g);
+	for (i = 0; i < sizeof(seccomp_flags) / sizeof(seccomp_flags[0]); i++)
+		if (api >= seccomp_flags[i].api)
+			gstr(g, seccomp_flags[i].name);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_linux(yajl_gen g)
+{
+	int i;
+
+	gstr(g, "linux");
+	yajl_gen_map_open(g);
+	gstr(g, "namespaces");
+	yajl_gen_array_open(g);
+	for (i = 0; i < NS_KINDS; i++)
+		gstr(g, spec_ns_name(i));
+	yajl_gen_array_close(g);
+	gstr(g, "capabilities");
+	yajl_gen_array_open(g);
+	for (i = 0; i < spec_cap_count(); i++)
+		gstr(g, spec_cap_name(i));
+	yajl_gen_array_close(g);
+	gstr(g, "cgroup");
+	yajl_gen_map_open(g);
+	gkbool(g, "v1", false);
+	gkbool(g, "v2", true);
+	gkbool(g, "systemd", false);
+	gkbool(g, "systemdUser", false);
+	gkbool(g, "rdma", true);
+	yajl_gen_map_close(g);
+	gen_seccomp(g);
+	/* No LSM labelling is implemented yet: process.apparmorProfile and
+	 * process.selinuxLabel are parsed but not applied. */
+	gstr(g, "apparmor");
+	yajl_gen_map_open(g);
+	gkbool(g, "enabled", false);
+	yajl_gen_map_close(g);
+	gstr(g, "selinux");
+	yajl_gen_map_open(g);
+	gkbool(g, "enabled", false);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+char *spec_features_json(void)
+{
+	yajl_gen g = spec_gen_new();
+	const struct scmp_version *v = seccomp_version();
+	char buf[64];
+
+	yajl_gen_map_open(g);
+	gstr(g, "ociVersionMin");
+	gstr(g, "1.0.0");
+	gstr(g, "ociVersionMax");
+	gstr(g, "1.1.0");
+	gkstrv(g, "hooks", hooks);
+	gkstrv(g, "mountOptions", mount_options);
+	gen_linux(g);
+	gstr(g, "annotations");
+	yajl_gen_map_open(g);
+	gstr(g, "io.github.keel.version");
+	gstr(g, KEEL_VERSION);
+	if (v) {
+		snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
+		gstr(g, "io.github.seccomp.libseccomp.version");
+		gstr(g, buf);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	return spec_gen_finish(g);
+}
