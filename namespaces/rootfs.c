@@ -175,7 +175,19 @@ static char *bind_source(struct rootfs_ctx *ctx, const char *src)
 	return xasprintf("%s/%s", ctx->bundle, src);
 }
 
-static int tmpcopyup(int olddir, int rootfd, const char *dest)
+/* The tmpfs root takes the covered directory's owner and mode, unless the
+ * options set them. */
+static bool has_data_opt(const char *data, const char *key)
+{
+	size_t l = strlen(key);
+
+	for (const char *p = data; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "")
+		if (strncmp(p, key, l) == 0)
+			return true;
+	return false;
+}
+
+static int tmpcopyup(int olddir, int rootfd, const char *dest, const char *data)
 {
 	_cleanup_close_ int top = resolve_in_root(rootfd, dest, O_RDONLY | O_DIRECTORY, 0, NULL);
 	struct stat sb;
@@ -186,8 +198,11 @@ static int tmpcopyup(int olddir, int rootfd, const char *dest)
 		return -1;
 	if (fstat(olddir, &sb) < 0)
 		return -1;
-	if (fchown(top, sb.st_uid, sb.st_gid) < 0 && errno != EINVAL)
+	if (!has_data_opt(data, "uid=") && !has_data_opt(data, "gid=") &&
+	    fchown(top, sb.st_uid, sb.st_gid) < 0 && errno != EINVAL)
 		return -1;
+	if (has_data_opt(data, "mode="))
+		return 0;
 	return fchmod(top, sb.st_mode & 07777);
 }
 
@@ -264,7 +279,7 @@ int mount_one(struct rootfs_ctx *ctx, const struct spec_mount *m, struct kerr **
 			kerr_errno(err, "mount `%s` (%s)", dest, label);
 			goto out;
 		}
-		if (olddir >= 0 && tmpcopyup(olddir, ctx->rootfd, dest) < 0) {
+		if (olddir >= 0 && tmpcopyup(olddir, ctx->rootfd, dest, o.data) < 0) {
 			kerr_errno(err, "mount `%s` (%s): tmpcopyup", dest, label);
 			goto out;
 		}
