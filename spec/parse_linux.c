@@ -137,6 +137,17 @@ static int parse_personality(struct pctx *pc, yajl_val v, struct spec_linux *l)
 	return 0;
 }
 
+static int parse_intel_rdt(struct pctx *pc, yajl_val v, struct spec_intel_rdt *rdt)
+{
+	TRY(v_obj(pc, v));
+	TRY(f_str(pc, v, "closID", &rdt->clos_id));
+	TRY(f_str(pc, v, "l3CacheSchema", &rdt->l3_cache_schema));
+	TRY(f_str(pc, v, "memBwSchema", &rdt->mem_bw_schema));
+	TRY(f_bool(pc, v, "enableCMT", &rdt->enable_cmt));
+	TRY(f_bool(pc, v, "enableMBM", &rdt->enable_mbm));
+	return 0;
+}
+
 static const char *const propagations[] = {
 	"shared", "slave", "private", "unbindable",
 	"rshared", "rslave", "rprivate", "runbindable", NULL
@@ -185,6 +196,10 @@ int parse_linux(struct pctx *pc, yajl_val v, struct spec_linux *l)
 	TRY(f_strv(pc, v, "readonlyPaths", &l->readonly_paths));
 	TRY(f_str(pc, v, "mountLabel", &l->mount_label));
 	TRY(SUB(parse_personality, pc, v, "personality", l));
+	if (j_get(v, "intelRdt")) {
+		l->intel_rdt = xzalloc(sizeof(*l->intel_rdt));
+		TRY(SUB(parse_intel_rdt, pc, v, "intelRdt", l->intel_rdt));
+	}
 	return 0;
 }
 
@@ -234,4 +249,10 @@ void linux_clear(struct spec_linux *l)
 	free(l->mount_label);
 	free(l->personality_domain);
 	strv_free(l->personality_flags);
+	if (l->intel_rdt) {
+		free(l->intel_rdt->clos_id);
+		free(l->intel_rdt->l3_cache_schema);
+		free(l->intel_rdt->mem_bw_schema);
+		free(l->intel_rdt);
+	}
 }

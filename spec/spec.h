@@ -259,6 +259,13 @@ struct spec_seccomp {
 	size_t n_syscalls;
 };
 
+struct spec_intel_rdt {
+	char *clos_id;
+	char *l3_cache_schema;
+	char *mem_bw_schema;
+	bool enable_cmt, enable_mbm;
+};
+
 struct spec_linux {
 	struct spec_namespace *namespaces;
 	size_t n_namespaces;
@@ -281,6 +288,7 @@ struct spec_linux {
 	bool has_personality;
 	char *personality_domain;	/* "LINUX" | "LINUX32" */
 	char **personality_flags;
+	struct spec_intel_rdt *intel_rdt;	/* NULL when absent */
 };
 
 struct spec {

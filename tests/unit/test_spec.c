@@ -273,7 +273,8 @@ static const char full_config[] =
 	"       'args':[{'index':1,'value':18446744073709551615,'valueTwo':2,'op':'SCMP_CMP_MASKED_EQ'}]}]},"
 	"  'sysctl':{'net.ipv4.ip_forward':'1','kernel.shmmax':'1000','kernel.domainname':'x'},"
 	"  'maskedPaths':['/proc/kcore'],'readonlyPaths':['/proc/sys'],'mountLabel':'ml',"
-	"  'personality':{'domain':'LINUX32','flags':[]}},"
+	"  'personality':{'domain':'LINUX32','flags':[]},"
+	"  'intelRdt':{'closID':'g1','l3CacheSchema':'L3:0=ff','memBwSchema':'MB:0=50','enableCMT':true}},"
 	"'unknownField':{'ignored':[1,2,3]}}";
 
 static void test_full(void)
@@ -339,6 +340,10 @@ static void test_full(void)
 	   !strcmp(l->mount_label, "ml") && l->has_personality &&
 	   !strcmp(l->personality_domain, "LINUX32") && strv_len(l->masked_paths) == 1 &&
 	   strv_len(l->readonly_paths) == 1, "full: linux scalars");
+	ok(l->intel_rdt && !strcmp(l->intel_rdt->clos_id, "g1") &&
+	   !strcmp(l->intel_rdt->l3_cache_schema, "L3:0=ff") &&
+	   !strcmp(l->intel_rdt->mem_bw_schema, "MB:0=50") && l->intel_rdt->enable_cmt &&
+	   !l->intel_rdt->enable_mbm, "full: intelRdt");
 	ok(l->n_sysctl == 3 && !strcmp(l->sysctl[1].key, "kernel.shmmax") &&
 	   !strcmp(l->sysctl[1].value, "1000"), "full: sysctl");
 	ok(l->seccomp && !strcmp(l->seccomp->default_action, "SCMP_ACT_ERRNO") &&
