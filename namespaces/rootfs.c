@@ -2,6 +2,7 @@
  * order, /dev, then pivot_root (or MS_MOVE + chroot). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -35,6 +36,43 @@ static int root_propagation(const struct spec *s, unsigned long *out, struct ker
 			return 0;
 		}
 	return kerr_set(err, EINVAL, "linux.rootfsPropagation: unknown value `%s`", p);
+}
+
+/* The mount point (in this namespace) of the mount holding `path`. */
+static char *mount_point_of(const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	struct statx stx;
+	char line[4096];
+
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return NULL;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long id;
+		char mp[4096];
+
+		/* Mount points with spaces are octal-escaped, never split. */
+		if (sscanf(line, "%llu %*s %*s %*s %4095s", &id, mp) == 2 && id == stx.stx_mnt_id)
+			return xstrdup(mp);
+	}
+	return NULL;
+}
+
+/* pivot_root refuses a new root whose parent mount is shared, and a shared
+ * parent would also carry the rootfs bind back to the host: make it private
+ * (runc does the same for rootfsPropagation "shared"/"rshared"). */
+static int rootfs_parent_private(const char *rootfs, struct kerr **err)
+{
+	_cleanup_free_ char *mp = mount_point_of(rootfs);
+
+	if (!mp)
+		return kerr_errno(err, "find the mount of the rootfs `%s`", rootfs);
+	if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+		return kerr_errno(err, "make `%s` (the mount holding the rootfs) private", mp);
+	return 0;
 }
 
 static bool streq(const char *a, const char *b)
@@ -312,16 +350,26 @@ out:
 int rootfs_prepare(struct rootfs_ctx *ctx, struct kerr **err)
 {
 	const struct spec *s = ctx->spec;
+	const char *pname = s->linux_ && s->linux_->rootfs_propagation ?
+			    s->linux_->rootfs_propagation : "rslave";
 	unsigned long prop;
 
 	ctx->rootfd = -1;
 	if (root_propagation(s, &prop, err) < 0)
 		return -1;
-	if (mount(NULL, "/", NULL, prop, NULL) < 0)
-		return kerr_errno(err, "make / %s", s->linux_ && s->linux_->rootfs_propagation ?
-				  s->linux_->rootfs_propagation : "rslave");
+	/* Nothing done below may reach the host: / becomes a slave first, except
+	 * when the config asks for shared propagation on purpose. */
+	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+		return kerr_errno(err, "make / %s", (prop & MS_SHARED) ? pname : "rslave");
+	if ((prop & MS_SHARED) && rootfs_parent_private(ctx->rootfs, err) < 0)
+		return -1;
 	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return kerr_errno(err, "bind mount the rootfs `%s`", ctx->rootfs);
+	/* The rootfs mount itself gets the configured propagation (an
+	 * unbindable "/" would make every bind source unusable). */
+	if (!(prop & MS_SHARED) && prop != (MS_SLAVE | MS_REC) &&
+	    mount(NULL, ctx->rootfs, NULL, prop, NULL) < 0)
+		return kerr_errno(err, "make the rootfs %s", pname);
 	ctx->rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->rootfd < 0)
 		return kerr_errno(err, "open the rootfs `%s`", ctx->rootfs);

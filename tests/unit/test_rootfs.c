@@ -107,6 +107,28 @@ static bool mi_find(const char *path, char *fstype, char *opts)
 	return found;
 }
 
+/* The optional fields ("shared:N master:M") of the top mount at `path`. */
+static void mi_optional(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096];
+
+	*out = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char mp[1024];
+		int off = 0;
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s %*s%n", mp, &off) != 1 || !off)
+			continue;
+		if (strcmp(mp, path) == 0)
+			snprintf(out, len, "%.*s", (int)(sep - (line + off)), line + off);
+	}
+	fclose(f);
+}
+
 static bool has_opt(const char *opts, const char *o)
 {
 	char buf[512], *tok, *save = NULL;
@@ -200,10 +222,11 @@ struct variant {
 	const char *name;
 	bool no_pivot;
 	bool userns;
+	const char *propagation;	/* linux.rootfsPropagation */
 };
 
-static void fill_spec(struct spec *s, struct spec_linux *l, struct spec_mount *m,
-		      struct spec_device *d)
+static void fill_spec(const struct variant *v, struct spec *s, struct spec_linux *l,
+		      struct spec_mount *m, struct spec_device *d)
 {
 	size_t n = 0;
 
@@ -226,6 +249,7 @@ static void fill_spec(struct spec *s, struct spec_linux *l, struct spec_mount *m
 	s->n_mounts = n;
 	s->root_readonly = true;
 	s->linux_ = l;
+	l->rootfs_propagation = (char *)v->propagation;
 	l->masked_paths = masked;
 	l->readonly_paths = ro_paths;
 	d[0] = (struct spec_device){ .type = "c", .path = "/dev/kmsg", .major = 1, .minor = 11,
@@ -250,7 +274,7 @@ static void container(const struct variant *v)
 	struct stat sb;
 	int r;
 
-	fill_spec(&s, &l, m, d);
+	fill_spec(v, &s, &l, m, d);
 	/* A submount in the rro source; rslave first so it stays in this ns. */
 	{
 		char p[600];
@@ -296,6 +320,17 @@ static void container(const struct variant *v)
 		char cwd[256];
 
 		chk(getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") == 0, "cwd is /");
+	}
+	{
+		char of[256];
+
+		mi_optional("/", of, sizeof(of));
+		if (!v->propagation)
+			chk(strstr(of, "master:") != NULL, "/ is a slave mount (%s)", of);
+		else if (strcmp(v->propagation, "private") == 0)
+			chk(!strstr(of, "master:") && !strstr(of, "shared:"), "/ is private (%s)", of);
+		else if (strcmp(v->propagation, "runbindable") == 0)
+			chk(strstr(of, "unbindable") != NULL, "/ is unbindable (%s)", of);
 	}
 	chk_mount("/proc", "proc", false);
 	chk_mount("/dev", "tmpfs", false);
@@ -435,11 +470,29 @@ static int run_variant(const struct variant *v)
 			chk(false, "unshare: %s", strerror(errno));
 			_exit(2);
 		}
-		inner = fork();
-		if (inner == 0)
-			container(v);
-		if (inner < 0 || waitpid(inner, &status, 0) < 0)
-			_exit(2);
+		/* This namespace plays the host, with the bundle on a shared mount:
+		 * the container's own mount namespace must not propagate into it. */
+		{
+			int before_ns, after_ns;
+
+			if (mount(top, top, NULL, MS_BIND, NULL) < 0 ||
+			    mount(NULL, top, NULL, MS_SHARED, NULL) < 0) {
+				chk(false, "make %s a shared mount: %s", top, strerror(errno));
+				_exit(2);
+			}
+			before_ns = count_lines("/proc/self/mountinfo");
+			inner = fork();
+			if (inner == 0) {
+				if (unshare(CLONE_NEWNS) < 0)
+					_exit(7);
+				container(v);
+			}
+			if (inner < 0 || waitpid(inner, &status, 0) < 0)
+				_exit(2);
+			after_ns = count_lines("/proc/self/mountinfo");
+			chk(before_ns == after_ns, "nothing propagated to a shared parent namespace (%d -> %d)",
+			    before_ns, after_ns);
+		}
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 4);
 	}
 	close(rep[1]);
@@ -544,9 +597,12 @@ static void run_symlink_proc(void)
 int main(void)
 {
 	static const struct variant variants[] = {
-		{ "pivot_root", false, false },
-		{ "no-pivot", true, false },
-		{ "userns", false, true },
+		{ "pivot_root", false, false, NULL },
+		{ "no-pivot", true, false, NULL },
+		{ "userns", false, true, NULL },
+		{ "rshared", false, false, "rshared" },
+		{ "private", false, false, "private" },
+		{ "runbindable", true, false, "runbindable" },
 	};
 
 	if (!mkdtemp(top)) {
