@@ -1,5 +1,8 @@
 /* `keel features`: what this build supports (runtime-spec features.md). */
 #include <ctype.h>
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,12 +37,29 @@ static const char *const archs[] = {
 	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", NULL
 };
 
-/* Seccomp flags keel knows, with the libseccomp API level each needs. */
-static const struct { const char *name; unsigned api; } seccomp_flags[] = {
-	{ "SECCOMP_FILTER_FLAG_TSYNC", 2 },
-	{ "SECCOMP_FILTER_FLAG_LOG", 3 },
-	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
+#ifndef SECCOMP_SET_MODE_FILTER
+#define SECCOMP_SET_MODE_FILTER 1
+#endif
+
+/* The seccomp flags runtime/seccomp.c knows, with their kernel values. */
+static const struct { const char *name; unsigned long value; } seccomp_flags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", 1UL << 0 },
+	{ "SECCOMP_FILTER_FLAG_LOG", 1UL << 1 },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1UL << 2 },
+	{ "SECCOMP_FILTER_FLAG_NEW_LISTENER", 1UL << 3 },
+	{ "SECCOMP_FILTER_FLAG_TSYNC_ESRCH", 1UL << 4 },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1UL << 5 },
 };
+
+/* The kernel checks the flags before reading the (NULL) program: EFAULT means
+ * the flag is known, EINVAL that it is not. Nothing is installed either way. */
+static bool kernel_has_flag(unsigned long flag)
+{
+	/* WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER. */
+	if (flag == 1UL << 5)
+		flag |= 1UL << 3;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
 
 /* Actions, with the API level each needs (KILL_PROCESS and LOG: 3, NOTIFY: 5). */
 static unsigned action_api(const char *a)
@@ -113,7 +133,7 @@ static void gen_seccomp(yajl_gen g)
 	gstr(g, "supportedFlags");
 	yajl_gen_array_open(g);
 	for (i = 0; i < sizeof(seccomp_flags) / sizeof(seccomp_flags[0]); i++)
-		if (api >= seccomp_flags[i].api)
+		if (kernel_has_flag(seccomp_flags[i].value))
 			gstr(g, seccomp_flags[i].name);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);

@@ -634,7 +634,9 @@ static void test_features(void)
 	const char *p_ops[] = { "linux", "seccomp", "operators", NULL };
 	const char *p_mo[] = { "mountOptions", NULL };
 	const char *p_ver[] = { "annotations", "io.github.keel.version", NULL };
-	yajl_val caps, mo;
+	const char *p_known[] = { "linux", "seccomp", "knownFlags", NULL };
+	const char *p_sup[] = { "linux", "seccomp", "supportedFlags", NULL };
+	yajl_val caps, mo, known, sup;
 
 	ok(v != NULL, "features.json is valid JSON");
 	if (v) {
@@ -648,6 +650,12 @@ static void test_features(void)
 		   yajl_tree_get(v, p_ops, yajl_t_array)->u.array.len == 7 &&
 		   mo && mo->u.array.len == 37 && yajl_tree_get(v, p_ver, yajl_t_string),
 		   "features.json content");
+		known = yajl_tree_get(v, p_known, yajl_t_array);
+		sup = yajl_tree_get(v, p_sup, yajl_t_array);
+		ok(known && sup && known->u.array.len == 6 && sup->u.array.len >= 1 &&
+		   sup->u.array.len <= 6 && !strcmp(sup->u.array.values[0]->u.string,
+						    "SECCOMP_FILTER_FLAG_TSYNC"),
+		   "features.json seccomp flags: TSYNC supported by the kernel");
 	}
 	yajl_tree_free(v);
 	free(f);
