@@ -275,21 +275,6 @@ static void container(const struct variant *v)
 	int r;
 
 	fill_spec(v, &s, &l, m, d);
-	/* A submount in the rro source; rslave first so it stays in this ns. */
-	{
-		char p[600];
-		int fd;
-
-		snprintf(p, sizeof(p), "%s/rrosrc/sub", top);
-		if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-		    mount("tmpfs", p, "tmpfs", 0, NULL) < 0)
-			_exit(6);
-		snprintf(p, sizeof(p), "%s/rrosrc/sub/f", top);
-		fd = open(p, O_WRONLY | O_CREAT, 0644);
-		if (fd < 0 || write(fd, "sub\n", 4) != 4)
-			_exit(6);
-		close(fd);
-	}
 	snprintf(bundle, sizeof(bundle), "%s", top);
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", top);
 	ctx.spec = &s;
@@ -479,6 +464,20 @@ static int run_variant(const struct variant *v)
 			    mount(NULL, top, NULL, MS_SHARED, NULL) < 0) {
 				chk(false, "make %s a shared mount: %s", top, strerror(errno));
 				_exit(2);
+			}
+			/* A submount in the rro source. */
+			{
+				char p[600];
+				int fd;
+
+				snprintf(p, sizeof(p), "%s/rrosrc/sub", top);
+				if (mount("tmpfs", p, "tmpfs", 0, NULL) < 0)
+					_exit(6);
+				snprintf(p, sizeof(p), "%s/rrosrc/sub/f", top);
+				fd = open(p, O_WRONLY | O_CREAT, 0644);
+				if (fd < 0 || write(fd, "sub\n", 4) != 4)
+					_exit(6);
+				close(fd);
 			}
 			before_ns = count_lines("/proc/self/mountinfo");
 			inner = fork();
