@@ -21,18 +21,18 @@ int main(int argc, char **argv)
 	n = jt_path(argv[2], steps, 64);
 	for (i = 0; i < n && v; i++)
 		v = jt_step(v, &steps[i]);
-	if (!v) {
+	if (!v)
 		fprintf(stderr, "jget: %s: no such path in %s\n", argv[2], argv[1]);
-		return 1;
-	}
-	if (length) {
+	if (!v) {
+		/* reported above */
+	} else if (length) {
 		if (v->type == yajl_t_array)
 			printf("%zu\n", v->u.array.len);
 		else if (v->type == yajl_t_object)
 			printf("%zu\n", v->u.object.len);
 		else {
 			fprintf(stderr, "jget: %s: not an array in %s\n", argv[2], argv[1]);
-			return 1;
+			v = NULL;
 		}
 	} else if (v->type == yajl_t_string) {
 		printf("%s\n", v->u.string);
@@ -43,5 +43,5 @@ int main(int argc, char **argv)
 		free(steps[i].key);
 	yajl_tree_free(root);
 	free(text);
-	return 0;
+	return v ? 0 : 1;
 }
