@@ -50,23 +50,15 @@ static bool has_prefix(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
-/* Which namespace a sysctl lives in, or -1 when it is not namespaced. */
+/* Which namespace a sysctl lives in, or -1 when it is not namespaced (the
+ * same families runc accepts). */
 static int sysctl_ns(const char *key)
 {
-	static const char *const ipc[] = {
-		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
-		NULL
-	};
-	size_t i;
-
 	if (has_prefix(key, "net."))
 		return NS_NETWORK;
-	if (has_prefix(key, "fs.mqueue."))
+	if (has_prefix(key, "fs.mqueue.") || has_prefix(key, "kernel.msg") ||
+	    has_prefix(key, "kernel.sem") || has_prefix(key, "kernel.shm"))
 		return NS_IPC;
-	for (i = 0; ipc[i]; i++)
-		if (!strcmp(key, ipc[i]))
-			return NS_IPC;
 	if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
 		return NS_UTS;
 	return -1;
@@ -91,8 +83,9 @@ static int check_sysctls(const struct spec *s, const char *name, struct kerr **e
 			return kerr_set(err, 0, "%s: linux.sysctl.\"%s\": sysctl is not in a separate kernel namespace",
 					name, l->sysctl[i].key);
 		if (!ns(s, kind))
-			return kerr_set(err, 0, "%s: linux.sysctl.\"%s\": sysctl requires a %s namespace",
-					name, l->sysctl[i].key, spec_ns_name(kind));
+			return kerr_set(err, 0, "%s: linux.sysctl.\"%s\": sysctl requires %s namespace",
+					name, l->sysctl[i].key, kind == NS_NETWORK ? "a network" :
+					kind == NS_IPC ? "an IPC" : "a UTS");
 	}
 	return 0;
 }

@@ -515,11 +515,13 @@ static void test_validation(void)
 	expect_valid("net sysctl with joined netns",
 		     LINUX("'namespaces':[{'type':'network','path':'/proc/1/ns/net'}],'sysctl':{'net.ipv4.ip_forward':'1'}"));
 	expect_error(LINUX("'sysctl':{'kernel.shmmax':'1'}"),
-		     "config.json: linux.sysctl.\"kernel.shmmax\": sysctl requires a ipc namespace");
+		     "config.json: linux.sysctl.\"kernel.shmmax\": sysctl requires an IPC namespace");
 	expect_error(LINUX("'namespaces':[{'type':'ipc'}],'sysctl':{'fs.mqueue.msg_max':'1','kernel.domainname':'x'}"),
-		     "config.json: linux.sysctl.\"kernel.domainname\": sysctl requires a uts namespace");
+		     "config.json: linux.sysctl.\"kernel.domainname\": sysctl requires a UTS namespace");
 	expect_valid("ipc and uts sysctls",
-		     LINUX("'namespaces':[{'type':'ipc'},{'type':'uts'}],'sysctl':{'fs/mqueue/msg_max':'1','kernel.sem':'1 2 3 4','kernel.hostname':'x'}"));
+		     LINUX("'namespaces':[{'type':'ipc'},{'type':'uts'}],'sysctl':{'fs/mqueue/msg_max':'1','kernel.sem':'1 2 3 4','kernel.hostname':'x','kernel.msg_next_id':'1','kernel.shm_rmid_forced':'1'}"));
+	expect_error(LINUX("'namespaces':[{'type':'ipc'}],'sysctl':{'kernel.pid_max':'1'}"),
+		     "config.json: linux.sysctl.\"kernel.pid_max\": sysctl is not in a separate kernel namespace");
 	expect_error(LINUX("'namespaces':[{'type':'ipc'}],'sysctl':{'vm.swappiness':'1'}"),
 		     "config.json: linux.sysctl.\"vm.swappiness\": sysctl is not in a separate kernel namespace");
 	expect_valid("no process is allowed", "{" BASE "}");
