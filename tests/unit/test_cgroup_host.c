@@ -44,6 +44,9 @@ static const char *emsg(struct kerr *e)
 	return buf;
 }
 
+/* ok() with the error of `e` (read after cond ran), then cleared. */
+#define OKE(cond, name) do { bool c_ = (cond); ok(c_, name, emsg(e)); kerr_free(&e); } while (0)
+
 static bool exists(const char *rel)
 {
 	struct stat st;
@@ -97,52 +100,47 @@ static void test_lifecycle(void)
 	int subfd;
 	char buf[64];
 
-	ok(cgroup_create(path, NULL, &cg, &e) == 0 && exists(path), "create keel-test-<pid>/x",
-	   emsg(e));
+	OKE(cgroup_create(path, NULL, &cg, &e) == 0 && exists(path), "create keel-test-<pid>/x");
 	if (!cg)
 		exit(1);
 	ok(!strcmp(cgroup_get_path(cg), path) && cgroup_dirfd(cg) >= 0, "path and dirfd", NULL);
 
 	a = sleeper();
-	ok(cgroup_enter(cg, a, &e) == 0, "enter a forked child", emsg(e));
+	OKE(cgroup_enter(cg, a, &e) == 0, "enter a forked child");
 	/* A second child in a sub-cgroup, for the recursive listing. */
 	mkdirat(cgroup_dirfd(cg), "sub", 0755);
 	subfd = openat(cgroup_dirfd(cg), "sub", O_RDONLY | O_DIRECTORY);
 	b = sleeper();
 	snprintf(buf, sizeof(buf), "%d", b);
-	ok(subfd >= 0 && cg_write(subfd, "cgroup.procs", buf, &e) == 0, "child in sub-cgroup",
-	   emsg(e));
+	OKE(subfd >= 0 && cg_write(subfd, "cgroup.procs", buf, &e) == 0, "child in sub-cgroup");
 	close(subfd);
-	ok(cgroup_pids(cg, &pids, &n, &e) == 0 && n == 2 && pids[0] == (a < b ? a : b) &&
-	   pids[1] == (a < b ? b : a), "pids: recursive and sorted", emsg(e));
+	OKE(cgroup_pids(cg, &pids, &n, &e) == 0 && n == 2 && pids[0] == (a < b ? a : b) &&
+	   pids[1] == (a < b ? b : a), "pids: recursive and sorted");
 	free(pids);
 
-	ok(cgroup_freeze(cg, true, &e) == 0 && events_frozen(cg, '1'), "freeze: frozen 1",
-	   emsg(e));
-	ok(cgroup_is_frozen(cg, &frozen, &e) == 0 && frozen, "is_frozen after freeze", emsg(e));
-	ok(cgroup_freeze(cg, false, &e) == 0 && events_frozen(cg, '0'), "thaw: frozen 0",
-	   emsg(e));
-	ok(cgroup_is_frozen(cg, &frozen, &e) == 0 && !frozen, "is_frozen after thaw", emsg(e));
+	OKE(cgroup_freeze(cg, true, &e) == 0 && events_frozen(cg, '1'), "freeze: frozen 1");
+	OKE(cgroup_is_frozen(cg, &frozen, &e) == 0 && frozen, "is_frozen after freeze");
+	OKE(cgroup_freeze(cg, false, &e) == 0 && events_frozen(cg, '0'), "thaw: frozen 0");
+	OKE(cgroup_is_frozen(cg, &frozen, &e) == 0 && !frozen, "is_frozen after thaw");
 
-	ok(cgroup_kill(cg, SIGTERM, &e) == 0, "kill SIGTERM", emsg(e));
+	OKE(cgroup_kill(cg, SIGTERM, &e) == 0, "kill SIGTERM");
 	ok(wait_sig(a) == SIGTERM && wait_sig(b) == SIGTERM,
 	   "both children (and the sub-cgroup's) got SIGTERM", NULL);
 
 	a = sleeper();
 	cgroup_enter(cg, a, &e);
-	ok(cgroup_freeze(cg, true, &e) == 0, "freeze again", emsg(e));
-	ok(cgroup_kill(cg, SIGKILL, &e) == 0 && wait_sig(a) == SIGKILL,
-	   "kill SIGKILL (a frozen child)", emsg(e));
+	OKE(cgroup_freeze(cg, true, &e) == 0, "freeze again");
+	OKE(cgroup_kill(cg, SIGKILL, &e) == 0 && wait_sig(a) == SIGKILL,
+	   "kill SIGKILL (a frozen child)");
 	cgroup_freeze(cg, false, &e);
 	kerr_free(&e);
 
 	a = sleeper();
 	cgroup_enter(cg, a, &e);
-	ok(cgroup_destroy(cg, true, &e) == 0 && wait_sig(a) == SIGKILL, "destroy with kill",
-	   emsg(e));
+	OKE(cgroup_destroy(cg, true, &e) == 0 && wait_sig(a) == SIGKILL, "destroy with kill");
 	sub = xasprintf("%s/sub", path);
 	ok(!exists(path) && !exists(sub), "destroy leaves nothing (sub-cgroup too)", NULL);
-	ok(cgroup_destroy(cg, false, &e) == 0, "destroying a missing cgroup succeeds", emsg(e));
+	OKE(cgroup_destroy(cg, false, &e) == 0, "destroying a missing cgroup succeeds");
 	cgroup_close(cg);
 }
 
@@ -158,10 +156,9 @@ static void test_missing_controller(void)
 	r.memory.has_limit = true;
 	r.memory.limit = 10 << 20;
 	ret = cgroup_create(path, &r, &cg, &e);
-	ok(ret < 0 && e && strstr(e->msg, "controller `memory` is not available for "
+	OKE(ret < 0 && e && strstr(e->msg, "controller `memory` is not available for "
 				  "linux.resources.memory.limit"),
-	   "memory limit without the controller: error names controller and resource",
-	   emsg(e));
+	   "memory limit without the controller: error names controller and resource");
 	kerr_free(&e);
 	ok(!exists(top), "failed create leaves no directory behind", top);
 
@@ -169,7 +166,7 @@ static void test_missing_controller(void)
 	memset(&r, 0, sizeof(r));
 	r.pids.has_limit = false;
 	ret = cgroup_create(path, &r, &cg, &e);
-	ok(ret == 0, "create with no controller needed", emsg(e));
+	OKE(ret == 0, "create with no controller needed");
 	if (cg) {
 		cgroup_destroy(cg, true, &e);
 		cgroup_close(cg);
@@ -196,27 +193,26 @@ static void test_unified_and_files(void)
 	memset(&r, 0, sizeof(r));
 	r.unified = kv;
 	r.n_unified = 1;
-	ok(cgroup_create(path, &r, &cg, &e) == 0, "create with unified cgroup.max.depth",
-	   emsg(e));
+	OKE(cgroup_create(path, &r, &cg, &e) == 0, "create with unified cgroup.max.depth");
 	if (!cg)
 		return;
 	ok(cgroup_read(cg, "cgroup.max.depth", buf, sizeof(buf), &e) > 0 && !strcmp(buf, "5\n"),
 	   "unified value read back", buf);
 	kv[0].key = "memory.high";
 	kv[0].value = "10M";
-	ok(cgroup_apply(cg, &r, true, &e) < 0 && e && strstr(e->msg, "memory.high") &&
-	   strstr(e->msg, "no such file"), "unified key missing in the cgroup: error", emsg(e));
+	OKE(cgroup_apply(cg, &r, true, &e) < 0 && e && strstr(e->msg, "memory.high") &&
+	   strstr(e->msg, "no such file"), "unified key missing in the cgroup: error");
 	kerr_free(&e);
 	kv[0].key = "../cgroup.procs";
-	ok(cgroup_apply(cg, &r, true, &e) < 0 && e && strstr(e->msg, "invalid key"),
-	   "unified key with a path refused", emsg(e));
+	OKE(cgroup_apply(cg, &r, true, &e) < 0 && e && strstr(e->msg, "invalid key"),
+	   "unified key with a path refused");
 	kerr_free(&e);
-	ok(cgroup_write(cg, "cgroup.max.descendants", "7", &e) == 0 &&
+	OKE(cgroup_write(cg, "cgroup.max.descendants", "7", &e) == 0 &&
 	   cgroup_read(cg, "cgroup.max.descendants", buf, sizeof(buf), &e) > 0 &&
-	   !strcmp(buf, "7\n"), "cgroup_write/cgroup_read", emsg(e));
-	ok(cgroup_write(cg, "cgroup.max.depth", "bogus", &e) < 0 && e &&
+	   !strcmp(buf, "7\n"), "cgroup_write/cgroup_read");
+	OKE(cgroup_write(cg, "cgroup.max.depth", "bogus", &e) < 0 && e &&
 	   strstr(e->msg, "cgroup: write cgroup.max.depth=bogus"),
-	   "write error names file and value", emsg(e));
+	   "write error names file and value");
 	kerr_free(&e);
 	stats = cgroup_stats_json(cg, &e);
 	ok(stats && !strncmp(stats, "{\"cpu\":{\"usage\":{", 17) &&
@@ -226,14 +222,12 @@ static void test_unified_and_files(void)
 	{
 		uint64_t k = 99;
 
-		ok(cgroup_oom_kills(cg, &k, &e) == 0 && k == 0, "oom kills without memory: 0",
-		   emsg(e));
+		OKE(cgroup_oom_kills(cg, &k, &e) == 0 && k == 0, "oom kills without memory: 0");
 	}
-	ok(cgroup_open(path, &cg2, &e) == 0 && !strcmp(cgroup_get_path(cg2), path),
-	   "open an existing cgroup", emsg(e));
+	OKE(cgroup_open(path, &cg2, &e) == 0 && !strcmp(cgroup_get_path(cg2), path),
+	   "open an existing cgroup");
 	cgroup_close(cg2);
-	ok(cgroup_destroy(cg, false, &e) == 0 && !exists(path), "destroy empty cgroup",
-	   emsg(e));
+	OKE(cgroup_destroy(cg, false, &e) == 0 && !exists(path), "destroy empty cgroup");
 	cgroup_close(cg);
 }
 
@@ -308,25 +302,25 @@ static void test_devices(void)
 	int rc;
 
 	if (cgroup_create(path, NULL, &cg, &e) < 0) {
-		ok(false, "create for devices", emsg(e));
+		OKE(false, "create for devices");
 		kerr_free(&e);
 		return;
 	}
-	ok(cgroup_devices_apply(cg, deny_null, 2, &e) == 0, "attach a devices program", emsg(e));
+	OKE(cgroup_devices_apply(cg, deny_null, 2, &e) == 0, "attach a devices program");
 	rc = run_opener(cg);
 	ok(rc == EPERM, "open /dev/null denied in the cgroup", strerror(rc));
-	ok(cgroup_devices_apply(cg, deny_null, 1, &e) == 0 && count_attached(cg) == 1,
-	   "update: new program attached, old detached", emsg(e));
+	OKE(cgroup_devices_apply(cg, deny_null, 1, &e) == 0 && count_attached(cg) == 1,
+	   "update: new program attached, old detached");
 	rc = run_opener(cg);
 	ok(rc == 0, "open /dev/null allowed after update", strerror(rc));
 	/* Through cgroup_apply: a deny-all config still gets /dev/null. */
 	memset(&r, 0, sizeof(r));
 	r.devices = &kmsg_deny;
 	r.n_devices = 1;
-	ok(cgroup_apply(cg, &r, true, &e) == 0 && count_attached(cg) == 1,
-	   "apply deny-all (+ defaults)", emsg(e));
+	OKE(cgroup_apply(cg, &r, true, &e) == 0 && count_attached(cg) == 1,
+	   "apply deny-all (+ defaults)");
 	rc = run_opener(cg);
-	ok(rc == 0, "deny-all config: /dev/null still allowed (default devices)", strerror(rc));
+	OKE(rc == 0, "deny-all config: /dev/null still allowed (default devices)", strerror(rc));
 	cgroup_destroy(cg, true, &e);
 	cgroup_close(cg);
 	kerr_free(&e);
@@ -337,7 +331,7 @@ int main(void)
 	struct kerr *e = NULL;
 
 	if (cgroup_root_fd(&e) < 0) {
-		printf("1..1\nnot ok 1 - find the cgroup v2 root # %s\n", emsg(e));
+		printf("1..1\nnot ok 1 - find the cgroup v2 root # %s\n");
 		return 1;
 	}
 	snprintf(base, sizeof(base), "keel-test-%d", (int)getpid());
