@@ -21,7 +21,9 @@ case $KEEL in /*) ;; *) KEEL=$PWD/$KEEL ;; esac
 TOOLS=$REPO/build/tools
 CACHE=$REPO/build/bundle-cache
 
-keel() { "$KEEL" --root "$ROOT" "$@"; }
+# Every runtime call is bounded: a hung keel fails the test instead of the run.
+: "${KEEL_TIMEOUT:=30}"
+keel() { timeout -k 5 "$KEEL_TIMEOUT" "$KEEL" --root "$ROOT" "$@"; }
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -144,7 +146,7 @@ keel_create() {
 wait_status() {
 	local id=$1 want=$2 i s=""
 	for i in $(seq 50); do
-		s=$(keel state "$id" 2>/dev/null | jget - .status 2>/dev/null) || s=""
+		s=$(KEEL_TIMEOUT=5 keel state "$id" 2>/dev/null | jget - .status 2>/dev/null) || s=""
 		[ "$s" = "$want" ] && return 0
 		sleep 0.1
 	done
@@ -223,7 +225,7 @@ teardown() {
 	if [ -d "$ROOT" ]; then
 		for id in $(ls "$ROOT"); do
 			[ -d "$ROOT/$id" ] || continue
-			keel delete --force "$id" >/dev/null 2>&1 </dev/null 3>&- || true
+			KEEL_TIMEOUT=10 keel delete --force "$id" >/dev/null 2>&1 </dev/null 3>&- || true
 		done
 	fi
 	[ -n "${TEARDOWN_EXTRA:-}" ] && eval "$TEARDOWN_EXTRA"
@@ -231,6 +233,10 @@ teardown() {
 		echo "$out" >&2
 		# Clean up anyway so the next test starts clean, then fail.
 		for id in $(marked_pids); do kill -9 "$id" 2>/dev/null || true; done
+		for id in $(find /sys/fs/cgroup/unified -depth -mindepth 1 -type d -name "*$TEST_TAG*" 2>/dev/null); do
+			sleep 0.2
+			rmdir "$id" 2>/dev/null || true
+		done
 		return 1
 	fi
 }
