@@ -241,14 +241,21 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 {
 	struct cgroup_need need[32];
 	size_t n_need = res ? cgroup_needed_controllers(res, need, 32) : 0;
-	_cleanup_free_ char *copy = xstrdup(path), *sofar = xzalloc(strlen(path) + 1);
+	_cleanup_free_ char *copy = NULL, *sofar = NULL;
 	char *made[MAX_DEPTH], *save = NULL;
 	size_t n_made = 0;
-	int rootfd = cgroup_root_fd(err), cur = -1;
+	int rootfd, cur = -1;
 	struct cgroup *cg;
 
+	if (!path || !*path || strstr(path, ".."))
+		return kerr_set(err, EINVAL, "cgroup: invalid cgroup path `%s`", path ? path : "");
+	rootfd = cgroup_root_fd(err);
 	if (rootfd < 0)
 		return -1;
+	while (*path == '/')
+		path++;
+	copy = xstrdup(path);
+	sofar = xzalloc(strlen(path) + 1);
 	cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cur < 0)
 		return kerr_errno(err, "cgroup: open `%s`", root_path);

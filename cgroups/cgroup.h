@@ -28,6 +28,9 @@ const char *cgroup_manager_name(enum cgroup_manager m);
 
 /* The path (relative to the v2 root, no leading '/') for a container. */
 char *cgroup_path_for(const char *cgroups_path, const char *id);
+/* The same with the reason on failure (a `..` component, the systemd
+ * "slice:prefix:name" form, an invalid id). */
+int cgroup_path_resolve(const char *cgroups_path, const char *id, char **out, struct kerr **err);
 
 /* Create the cgroup (mkdir -p below the v2 root, enabling in each ancestor's
  * cgroup.subtree_control only the controllers `res` needs), then apply `res`.

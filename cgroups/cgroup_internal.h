@@ -19,9 +19,6 @@ struct cgroup {
 int cgroup_root_fd(struct kerr **err);
 const char *cgroup_root_path(void);
 
-/* Like cgroup_path_for(), with a reason on failure. */
-int cgroup_path_resolve(const char *cgroups_path, const char *id, char **out, struct kerr **err);
-
 /* cpu.shares (cgroup v1, 2..262144) -> cpu.weight (v2, 1..10000); 0 = unset -> 0. */
 uint64_t cgroup_shares_to_weight(uint64_t shares);
 /* blkio weight (10..1000) -> io.weight (1..10000). */
