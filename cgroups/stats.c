@@ -60,6 +60,41 @@ static void sep(FILE *f, bool *first)
 	*first = false;
 }
 
+/* `<res>.pressure` as runc's "psi": {"some":{"avg10":..,"avg60":..,"avg300":..,
+ * "total":..},"full":{..}} (a member of the object `members` tracks);
+ * nothing when unreadable. */
+static void psi(int fd, const char *file, FILE *f, bool *members)
+{
+	_cleanup_free_ char *s = slurp(fd, file);
+	bool first = true;
+
+	if (!s)
+		return;
+	for (char *line = s, *nl; line && *line; line = nl) {
+		char kind[8], a10[32], a60[32], a300[32];
+		unsigned long long total;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (sscanf(line, "%7s avg10=%31[0-9.] avg60=%31[0-9.] avg300=%31[0-9.] total=%llu",
+			   kind, a10, a60, a300, &total) != 5 ||
+		    (strcmp(kind, "some") && strcmp(kind, "full")))
+			continue;
+		if (first) {
+			sep(f, members);
+			fputs("\"psi\":{", f);
+		} else {
+			fputc(',', f);
+		}
+		fprintf(f, "\"%s\":{\"avg10\":%s,\"avg60\":%s,\"avg300\":%s,\"total\":%llu}",
+			kind, a10, a60, a300, total);
+		first = false;
+	}
+	if (!first)
+		fputc('}', f);
+}
+
 static void cpu_stats(int fd, FILE *f, bool *first)
 {
 	_cleanup_free_ char *st = slurp(fd, "cpu.stat");
@@ -87,7 +122,10 @@ static void cpu_stats(int fd, FILE *f, bool *first)
 		sep(f, &f2);
 		fprintf(f, "\"throttledTime\":%" PRIu64, v * 1000);
 	}
-	fputs("}}", f);
+	fputc('}', f);
+	f2 = false;
+	psi(fd, "cpu.pressure", f, &f2);
+	fputc('}', f);
 }
 
 static void mem_entry(FILE *f, uint64_t limit, uint64_t usage, bool has_max, uint64_t max,
@@ -144,6 +182,8 @@ static void memory_stats(int fd, FILE *f, bool *first)
 		}
 		fputc('}', f);
 	}
+	f2 = false;
+	psi(fd, "memory.pressure", f, &f2);
 	fputc('}', f);
 }
 
@@ -163,14 +203,18 @@ static void pids_stats(int fd, FILE *f, bool *first)
 	fputc('}', f);
 }
 
-/* io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N". */
+/* io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N".
+ * An empty list is left out (runc's omitempty). */
 static void blkio_list(FILE *f, const char *io, const char *name, const char *rkey,
 		       const char *wkey, bool *first)
 {
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&list, &len);
 	bool f2 = true;
 
-	sep(f, first);
-	fprintf(f, "\"%s\":[", name);
+	if (!m)
+		abort();
 	for (const char *line = io; line && *line;) {
 		unsigned maj, min;
 		const char *nl = strchr(line, '\n');
@@ -183,14 +227,19 @@ static void blkio_list(FILE *f, const char *io, const char *name, const char *rk
 
 				if (!p || (nl && p > nl))
 					continue;
-				sep(f, &f2);
-				fprintf(f, "{\"major\":%u,\"minor\":%u,\"op\":\"%s\",\"value\":%llu}",
+				sep(m, &f2);
+				fprintf(m, "{\"major\":%u,\"minor\":%u,\"op\":\"%s\",\"value\":%llu}",
 					maj, min, ops[k], strtoull(p + strlen(pat), NULL, 10));
 			}
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	fputc(']', f);
+	if (fclose(m) != 0)
+		abort();
+	if (f2)
+		return;
+	sep(f, first);
+	fprintf(f, "\"%s\":[%s]", name, list);
 }
 
 static void blkio_stats(int fd, FILE *f, bool *first)
@@ -206,6 +255,7 @@ static void blkio_stats(int fd, FILE *f, bool *first)
 		blkio_list(f, io, "ioServiceBytesRecursive", "rbytes", "wbytes", &f2);
 		blkio_list(f, io, "ioServicedRecursive", "rios", "wios", &f2);
 	}
+	psi(fd, "io.pressure", f, &f2);
 	fputc('}', f);
 }
 

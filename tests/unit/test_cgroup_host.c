@@ -15,6 +15,7 @@
 
 #include "cgroups/cgroup_internal.h"
 #include "runtime/util.h"
+#include <yajl/yajl_tree.h>
 
 static int n_test, failed;
 static char base[64];
@@ -218,6 +219,14 @@ static void test_unified_and_files(void)
 	ok(stats && !strncmp(stats, "{\"cpu\":{\"usage\":{", 17) &&
 	   strstr(stats, "\"kernel\":") && !strstr(stats, "\"memory\""),
 	   "stats: cpu present, memory omitted (no controller)", stats);
+	{
+		char ebuf[256] = "";
+		yajl_val v = stats ? yajl_tree_parse(stats, ebuf, sizeof(ebuf)) : NULL;
+
+		ok(v && YAJL_IS_OBJECT(v), "stats are valid JSON", ebuf);
+		yajl_tree_free(v);
+	}
+	printf("# %s\n", stats ? stats : "(null)");
 	free(stats);
 	{
 		uint64_t k = 99;

@@ -15,6 +15,7 @@
 
 #include "cgroups/cgroup_internal.h"
 #include "runtime/util.h"
+#include <yajl/yajl_tree.h>
 
 static int n_test, failed;
 static char base[64];
@@ -135,6 +136,25 @@ static pid_t start_in(struct cgroup *cg, int mb, bool open_null, int *status)
 	return pid;
 }
 
+/* Run a shell command inside cg; its exit status (or 128 + signal). */
+static int run_in(struct cgroup *cg, const char *cmd)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		struct kerr *e = NULL;
+
+		if (cgroup_enter(cg, getpid(), &e) < 0)
+			_exit(125);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(126);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static void reap(pid_t pid)
 {
 	kill(pid, SIGKILL);
@@ -153,7 +173,7 @@ static void test_full(void)
 	struct spec_resources r;
 	struct kerr *e = NULL;
 	struct cgroup *cg = NULL;
-	char want[64], *stats;
+	char want[64], cmd[128], *stats;
 	pid_t pid;
 	int st;
 
@@ -233,6 +253,9 @@ static void test_full(void)
 	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	   "deny-all devices config: /dev/null still allowed (defaults)", NULL);
 
+	snprintf(cmd, sizeof(cmd), "dd if=/dev/nullb0 of=/dev/null bs=4k count=1 2>/dev/null");
+	ok(run_in(cg, cmd) != 0, "deny-all devices config: reading nullb0 denied", cmd);
+
 	/* Update. */
 	memset(&r, 0, sizeof(r));
 	r.memory.has_limit = true;
@@ -286,6 +309,14 @@ static void test_full(void)
 	   strstr(stats, "\"hugetlb\":{") && strstr(stats, "\"2MB\":{\"failcnt\":0}") &&
 	   strstr(stats, "\"cpu\":{\"usage\":{\"total\":"),
 	   "stats: cpu, memory (limit, raw), pids, hugetlb", stats);
+	{
+		char ebuf[256] = "";
+		yajl_val v = stats ? yajl_tree_parse(stats, ebuf, sizeof(ebuf)) : NULL;
+
+		ok(v && YAJL_IS_OBJECT(v), "stats are valid JSON", ebuf);
+		yajl_tree_free(v);
+	}
+	printf("# %s\n", stats ? stats : "(null)");
 	free(stats);
 	reap(pid);
 
@@ -302,7 +333,10 @@ static void test_bfq(void)
 	struct spec_resources r;
 	struct kerr *e = NULL;
 	struct cgroup *cg = NULL;
-	char cmd[128], buf[512], want[64];
+	struct spec_device_rule allow_blk = { .allow = true, .type = "b", .has_major = true,
+					      .major = bmaj, .has_minor = true, .minor = bmin,
+					      .access = "r" };
+	char cmd[128], buf[512], want[128], *stats;
 
 	snprintf(cmd, sizeof(cmd), "modprobe bfq && echo bfq > /sys/dev/block/%d:%d/queue/scheduler",
 		 bmaj, bmin);
@@ -312,6 +346,8 @@ static void test_bfq(void)
 	r.block_io.weight = 500;
 	r.block_io.weight_device = &wd;
 	r.block_io.n_weight_device = 1;
+	r.devices = &allow_blk;
+	r.n_devices = 1;
 	OKE(cgroup_create(path, &r, &cg, &e) == 0, "create with blockIO weights (bfq)");
 	if (!cg)
 		return;
@@ -320,6 +356,19 @@ static void test_bfq(void)
 	cgroup_read(cg, "io.bfq.weight", buf, sizeof(buf), &e);
 	ok(strstr(buf, want) != NULL, "io.bfq.weight has the device weight", buf);
 	kerr_free(&e);
+
+	/* The device rule lets dd read nullb0; io.stat shows up in the stats. */
+	snprintf(cmd, sizeof(cmd), "dd if=/dev/nullb0 of=/dev/null bs=4k count=16 iflag=direct "
+		 "2>/dev/null");
+	ok(run_in(cg, cmd) == 0, "allow b MAJ:MIN r: reading nullb0 works", cmd);
+	snprintf(cmd, sizeof(cmd), "dd if=/dev/zero of=/dev/nullb0 bs=4k count=1 2>/dev/null");
+	ok(run_in(cg, cmd) != 0, "allow b MAJ:MIN r: writing nullb0 denied", cmd);
+	stats = cgroup_stats_json(cg, &e);
+	snprintf(want, sizeof(want), "{\"major\":%d,\"minor\":%d,\"op\":\"Read\",\"value\":65536}",
+		 bmaj, bmin);
+	ok(stats && strstr(stats, "\"ioServiceBytesRecursive\":[") && strstr(stats, want),
+	   "stats: blkio bytes read", stats);
+	free(stats);
 	OKE(cgroup_destroy(cg, true, &e) == 0, "destroy");
 	cgroup_close(cg);
 }
