@@ -118,9 +118,9 @@ size_t cgroup_needed_controllers(const struct spec_resources *r, struct cgroup_n
 						    "hugetlb", "rdma", "misc" };
 	size_t n = 0;
 
-	if (r->memory.has_limit)
+	if (r->memory.has_limit && r->memory.limit)
 		need(out, &n, max, "memory", "linux.resources.memory.limit");
-	if (r->memory.has_reservation)
+	if (r->memory.has_reservation && r->memory.reservation)
 		need(out, &n, max, "memory", "linux.resources.memory.reservation");
 	if (r->memory.has_swap && r->memory.swap != 0)
 		need(out, &n, max, "memory", "linux.resources.memory.swap");
@@ -203,7 +203,7 @@ static int apply_memory(struct cgroup *cg, const struct spec_resources *r, bool 
 	if (s < 0)
 		return -1;
 	if (r->memory.has_limit && update && r->memory.has_check_before_update &&
-	    r->memory.check_before_update && r->memory.limit >= 0) {
+	    r->memory.check_before_update && r->memory.limit > 0) {
 		_cleanup_free_ char *cur = NULL;
 		unsigned long long current;
 
@@ -215,17 +215,21 @@ static int apply_memory(struct cgroup *cg, const struct spec_resources *r, bool 
 					"memory.current=%llu (checkBeforeUpdate)",
 					r->memory.limit, current);
 	}
-	/* Raising both: memory first, so swap.max never exceeds the intent. */
-	if (r->memory.has_limit && write_i64_or_max(fd, "memory.max", r->memory.limit, err) < 0)
+	/* 0 is what engines send for "not set" (runc skips it too). */
+	if (r->memory.has_limit && r->memory.limit &&
+	    write_i64_or_max(fd, "memory.max", r->memory.limit, err) < 0)
 		return -1;
 	if (s == 0) {
+		/* Without swap accounting (no memory.swap.max) swapped pages are not
+		 * charged at all: there is nothing to limit. Docker sends a swap
+		 * value by default, so this must not fail the container. */
 		if (!cg_has(fd, "memory.swap.max"))
-			return kerr_set(err, ENOTSUP, "cgroup: linux.resources.memory.swap: "
-					"memory.swap.max missing (kernel without swap accounting)");
-		if (cg_write(fd, "memory.swap.max", swap, err) < 0)
+			kdebug("cgroup: memory.swap=%s ignored: no memory.swap.max (kernel "
+			       "without swap accounting)", swap);
+		else if (cg_write(fd, "memory.swap.max", swap, err) < 0)
 			return -1;
 	}
-	if (r->memory.has_reservation &&
+	if (r->memory.has_reservation && r->memory.reservation &&
 	    write_i64_or_max(fd, "memory.low", r->memory.reservation, err) < 0)
 		return -1;
 	return 0;

@@ -189,6 +189,12 @@ static void test_needs(void)
 	   !strcmp(need[0].resource, "linux.resources.unified.memory.high"),
 	   "unified key names its controller", n ? need[0].resource : NULL);
 	memset(&r, 0, sizeof(r));
+	r.memory.has_limit = true;	/* 0 = not set, as engines send it */
+	r.memory.has_swap = true;
+	r.cpu.has_shares = true;
+	ok(cgroup_needed_controllers(&r, need, 16) == 0,
+	   "memory.limit/swap and cpu.shares 0 need no controller", NULL);
+	memset(&r, 0, sizeof(r));
 	r.cpu.cpus = "0-1";
 	r.n_hugepage_limits = 1;
 	n = cgroup_needed_controllers(&r, need, 16);
