@@ -205,7 +205,7 @@ static int do_kill(const struct command *c, const struct kglobal *g, int argc, c
 		return status;
 	if (idx + 1 < argc) {
 		sig = spec_signal_parse(argv[idx + 1]);
-		if (sig <= 0) {
+		if (sig < 0) {
 			kerr_set(&err, 0, "invalid signal: %s", argv[idx + 1]);
 			return fail(&err);
 		}

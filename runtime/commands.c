@@ -30,6 +30,8 @@ int cmd_state(const struct kglobal *g, const char *id, struct kerr **err)
 	return fflush(stdout) == 0 ? 0 : kerr_errno(err, "write state");
 }
 
+static char *tree_to_text(yajl_val v, bool pretty);
+
 /* --- list --- */
 
 struct row {
@@ -87,8 +89,12 @@ int cmd_list(const struct kglobal *g, const char *format, bool quiet, struct ker
 			printf("%s\n", st->id);
 		} else if (json) {
 			_cleanup_free_ char *s = state_to_oci_json(st, status);
+			_cleanup_free_ char *compact = NULL;
+			yajl_val v = yajl_tree_parse(s, NULL, 0);
 
-			printf("%s%s", printed++ ? "," : "", s);
+			compact = v ? tree_to_text(v, false) : xstrdup(s);
+			yajl_tree_free(v);
+			printf("%s%s", printed++ ? "," : "", compact);
 		} else {
 			rows[n++] = (struct row){ { xstrdup(st->id),
 				xasprintf("%d", !strcmp(status, "stopped") ? 0 : (int)st->pid),

@@ -466,7 +466,15 @@ char *state_to_oci_json(const struct kstate *st, const char *status)
 	gen_kv_str(g, "owner", st->owner);
 	gen_annotations(g, st, true);
 	yajl_gen_map_close(g);
-	return gen_finish(g, NULL);
+	{
+		size_t len;
+		char *out = gen_finish(g, &len);
+
+		/* yajl's beautifier ends with a newline; callers add their own. */
+		while (len > 0 && out[len - 1] == '\n')
+			out[--len] = '\0';
+		return out;
+	}
 }
 
 static int cmp_str(const void *a, const void *b)
