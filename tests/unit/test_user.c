@@ -56,6 +56,15 @@ static void put(const char *dir, const char *name, const char *text)
 	free(p);
 }
 
+static void mkdir_sub(const char *sub)
+{
+	char *p = xasprintf("%s/%s", top, sub);
+
+	if (mkdir(p, 0755) < 0)
+		abort();
+	free(p);
+}
+
 static int open_root(const char *sub)
 {
 	char *p = xasprintf("%s/%s", top, sub);
@@ -243,11 +252,10 @@ static int t_set_user_default_umask(void)
 
 int main(void)
 {
-	char *p;
-
 	if (!mkdtemp(top))
 		return 1;
-	p = xasprintf("%s/r1/etc", top); mkdir(xasprintf("%s/r1", top), 0755); mkdir(p, 0755);
+	mkdir_sub("r1");
+	mkdir_sub("r1/etc");
 	put(top, "r1/etc/passwd",
 	    "root:x:0:0:root:/root:/bin/sh\n"
 	    "daemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n"
@@ -261,22 +269,23 @@ int main(void)
 	    "audio:x:63:alice,bob2\n"
 	    "users:x:100:bob\n"
 	    "alice:x:1000:\n");
-	mkdir(xasprintf("%s/empty", top), 0755);
+	mkdir_sub("empty");
 	/* outside the roots: a passwd the container must never see */
 	put(top, "shadow-outside",
 	    "evil:x:4242:4243::/outside-home:/bin/sh\n");
 	put(top, "group-outside", "evilgrp:x:4243:evil\n");
 	for (int i = 0; i < 2; i++) {
 		const char *sub = i ? "evil-rel" : "evil-abs";
-		char *d = xasprintf("%s/%s", top, sub), *e = xasprintf("%s/etc", d);
+		char *e = xasprintf("%s/etc", sub);
 		char *target = i ? xstrdup("../../shadow-outside") : xasprintf("%s/shadow-outside", top);
 		char *gtarget = i ? xstrdup("../../group-outside") : xasprintf("%s/group-outside", top);
-		char *l = xasprintf("%s/passwd", e), *g = xasprintf("%s/group", e);
+		char *l = xasprintf("%s/%s/passwd", top, e), *g = xasprintf("%s/%s/group", top, e);
 
-		mkdir(d, 0755);
-		mkdir(e, 0755);
+		mkdir_sub(sub);
+		mkdir_sub(e);
 		if (symlink(target, l) < 0 || symlink(gtarget, g) < 0)
 			return 1;
+		free(e); free(target); free(gtarget); free(l); free(g);
 	}
 
 	printf("1..8\n");
@@ -292,5 +301,6 @@ int main(void)
 	char *cmd = xasprintf("rm -rf '%s'", top);
 	if (system(cmd) != 0)
 		failed = 1;
+	free(cmd);
 	return failed;
 }
