@@ -11,19 +11,10 @@
 #include "process.h"
 #include "util.h"
 
-/* The shared name table lives in spec/; fall back to libcap's while the
- * parser is not linked in (unit tests of this module alone). */
-#pragma weak spec_cap_parse
-
+/* One name table for the whole runtime: spec/'s. */
 static int cap_parse(const char *name)
 {
-	cap_value_t v;
-
-	if (spec_cap_parse)
-		return spec_cap_parse(name);
-	if (!name || strncmp(name, "CAP_", 4) != 0 || cap_from_name(name, &v) < 0)
-		return -1;
-	return v;
+	return spec_cap_parse(name);
 }
 
 static int last_cap(void)
