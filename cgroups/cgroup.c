@@ -192,6 +192,21 @@ static bool has_procs(int dirfd)
 	return procs[0] != '\0';
 }
 
+/* "populated 1" in cgroup.events: processes here or below. */
+static bool is_populated(int dirfd)
+{
+	_cleanup_free_ char *ev = NULL;
+	struct kerr *e = NULL;
+	char *p;
+
+	if (cg_read(dirfd, "cgroup.events", &ev, &e) < 0) {
+		kerr_free(&e);
+		return false;
+	}
+	p = strstr(ev, "populated ");
+	return p && p[10] == '1';
+}
+
 /* Enable the needed controllers in `dirfd`'s subtree_control (dirfd is an
  * ancestor of the container's cgroup; `name` its path for messages). */
 static int enable_controllers(int dirfd, const char *name, bool is_root,
@@ -285,6 +300,13 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 		}
 		close(cur);
 		cur = next;
+	}
+	/* Never share a live cgroup: another container (same id under another
+	 * --root, or a leftover) would get our limits and our kill. */
+	if ((!n_made || strcmp(made[n_made - 1], path)) && is_populated(cur)) {
+		kerr_set(err, EEXIST, "cgroup: `%s/%s` already exists and has processes",
+			 root_path, path);
+		goto fail;
 	}
 	cg = cgroup_new(cur, path);
 	cur = -1;

@@ -115,6 +115,15 @@ static void test_lifecycle(void)
 	snprintf(buf, sizeof(buf), "%d", b);
 	OKE(subfd >= 0 && cg_write(subfd, "cgroup.procs", buf, &e) == 0, "child in sub-cgroup");
 	close(subfd);
+	{
+		struct cgroup *dup = NULL;
+
+		OKE(cgroup_create(path, NULL, &dup, &e) < 0 && e &&
+		    strstr(e->msg, "already exists and has processes"),
+		    "create refuses an existing cgroup with processes");
+		ok(exists(path), "... and leaves it alone", path);
+		cgroup_close(dup);
+	}
 	OKE(cgroup_pids(cg, &pids, &n, &e) == 0 && n == 2 && pids[0] == (a < b ? a : b) &&
 	   pids[1] == (a < b ? b : a), "pids: recursive and sorted");
 	free(pids);
