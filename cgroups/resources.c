@@ -242,6 +242,10 @@ static int apply_cpu(struct cgroup *cg, const struct spec_resources *r, struct k
 
 	if (r->cpu.has_realtime_runtime || r->cpu.has_realtime_period)
 		kdebug("cgroup: cpu.realtimeRuntime/realtimePeriod ignored on v2");
+	/* An idle group refuses cpu.weight: leave idle before setting a weight,
+	 * enter it after. */
+	if (r->cpu.has_idle && r->cpu.idle == 0 && cg_write(fd, "cpu.idle", "0", err) < 0)
+		return -1;
 	if (r->cpu.has_shares && r->cpu.shares) {
 		snprintf(buf, sizeof(buf), "%" PRIu64, cgroup_shares_to_weight(r->cpu.shares));
 		if (cg_write(fd, "cpu.weight", buf, err) < 0)
@@ -267,7 +271,7 @@ static int apply_cpu(struct cgroup *cg, const struct spec_resources *r, struct k
 		if (cg_write(fd, "cpu.max.burst", buf, err) < 0)
 			return -1;
 	}
-	if (r->cpu.has_idle) {
+	if (r->cpu.has_idle && r->cpu.idle != 0) {
 		snprintf(buf, sizeof(buf), "%" PRId64, r->cpu.idle);
 		if (cg_write(fd, "cpu.idle", buf, err) < 0)
 			return -1;

@@ -147,6 +147,10 @@ static void test_lifecycle(void)
 
 	a = sleeper();
 	cgroup_enter(cg, a, &e);
+	OKE(cgroup_destroy(cg, false, &e) < 0 && e && e->errnum == EBUSY &&
+	    strstr(e->msg, "rmdir") && strstr(e->msg, path),
+	    "destroy without kill of a busy cgroup fails (EBUSY, names it)");
+	ok(exists(path), "... and leaves it", path);
 	OKE(cgroup_destroy(cg, true, &e) == 0 && wait_sig(a) == SIGKILL, "destroy with kill");
 	sub = xasprintf("%s/sub", path);
 	ok(!exists(path) && !exists(sub), "destroy leaves nothing (sub-cgroup too)", NULL);

@@ -280,6 +280,15 @@ static void test_full(void)
 	r.memory.has_limit = true;
 	r.memory.limit = -1;
 	OKE(cgroup_apply(cg, &r, true, &e) == 0, "update to unlimited");
+	/* Leaving idle and setting a weight in one update (idle refuses weights). */
+	memset(&r, 0, sizeof(r));
+	r.cpu.has_idle = true;
+	r.cpu.idle = 0;
+	r.cpu.has_shares = true;
+	r.cpu.shares = 1024;
+	OKE(cgroup_apply(cg, &r, true, &e) == 0, "update: idle 0 and shares together");
+	expect(cg, "cpu.idle", "0");
+	expect(cg, "cpu.weight", "39");
 	expect(cg, "cpu.max", "max 100000");
 	expect(cg, "memory.max", "max");
 
