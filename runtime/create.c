@@ -320,6 +320,7 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 		.no_pivot = c->o->no_pivot, .new_userns = ns_wants_new(c->spec, NS_USER),
 		.preserve_fds = c->o->preserve_fds, .fifo = c->fifo,
 		.state = &c->st,
+		.parent_fds = { c->dirfd, c->rootfd, c->console_sock },
 	};
 	bool into_cg = false;
 

@@ -245,6 +245,10 @@ void init_main(struct init_args *a)
 
 	/* If keel create dies before READY, so do we. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The state dir's flock is shared with our copy of its fd: drop it. */
+	for (int i = 0; i < 3; i++)
+		if (a->parent_fds[i] >= 0)
+			close(a->parent_fds[i]);
 	if (init_prepare(a, &ids, &prog, &env, &err) < 0) {
 		sync_send_error(a->sync, &err);
 		_exit(1);

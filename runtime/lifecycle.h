@@ -23,6 +23,7 @@ struct init_args {
 	int fifo;		/* O_PATH fd of <state>/exec.fifo */
 	int ns_fds[NS_KINDS];	/* joined namespaces (pid is joined by the parent) */
 	struct kstate *state;	/* for the createContainer/startContainer hooks */
+	int parent_fds[3];	/* keel's own (state dir and its flock, ...): closed first */
 };
 
 /* The init's body: never returns (execs the user process or exits 1 after
