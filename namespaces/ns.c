@@ -91,6 +91,21 @@ int proc_open(const char *path, int flags, struct kerr **err)
 	return steal_fd(&fd);
 }
 
+/* ns files are magic links: follow them, then check we got an nsfs inode. */
+static int open_nsfs(const char *path, struct kerr **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct statfs sfs;
+
+	if (fd < 0)
+		return kerr_errno(err, "open `%s`", path);
+	if (fstatfs(fd, &sfs) < 0)
+		return kerr_errno(err, "fstatfs `%s`", path);
+	if (sfs.f_type != NSFS_MAGIC)
+		return kerr_set(err, EXDEV, "`%s` is not a namespace file", path);
+	return steal_fd(&fd);
+}
+
 int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 {
 	for (int k = 0; k < NS_KINDS; k++)
@@ -110,7 +125,7 @@ int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 		if (stat(path, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
 			continue;	/* shared with us: nothing to join */
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_files[k]);
-		fds[k] = proc_open(path, O_RDONLY, err);
+		fds[k] = open_nsfs(path, err);
 		if (fds[k] < 0) {
 			ns_close_all(fds);
 			return -1;

@@ -36,7 +36,9 @@
 
 pid_t clone_into(unsigned long flags, int cgroup_fd, bool *into_cgroup, struct kerr **err)
 {
-	struct clone_args ca = { .flags = flags, .exit_signal = SIGCHLD };
+	/* With CLONE_PARENT the child inherits the caller's exit signal. */
+	struct clone_args ca = { .flags = flags,
+				 .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
 	long pid;
 
 	if (into_cgroup)
@@ -57,7 +59,7 @@ pid_t clone_into(unsigned long flags, int cgroup_fd, bool *into_cgroup, struct k
 	}
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0 && errno == ENOSYS)
-		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+		pid = syscall(SYS_clone, flags | ca.exit_signal, 0, 0, 0, 0);
 	if (pid < 0)
 		return kerr_errno(err, "clone");
 	return pid;

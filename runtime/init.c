@@ -121,7 +121,7 @@ int find_executable(const char *file, char *const *env, struct kerr **err)
 		if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
 			return 0;
 	}
-	return kerr_set(err, ENOENT, "exec `%s`: executable file not found in $PATH", file);
+	return kerr_set(err, 0, "exec `%s`: executable file not found in $PATH", file);
 }
 
 /* Until READY: namespaces, mounts, hooks, terminal, process attributes. */
@@ -258,7 +258,7 @@ void init_main(struct init_args *a)
 		_exit(1);
 	close(a->sync);
 	if (wait_for_start(a, &err) < 0 || init_finish(a, &ids, prog, env, &err) < 0) {
-		int code = err && err->errnum == ENOENT ? 127 : 126;
+		int code = err && (err->errnum == ENOENT || err->errnum == 0) ? 127 : 126;
 
 		kerr_report(&err);
 		_exit(code);
