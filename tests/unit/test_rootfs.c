@@ -223,6 +223,7 @@ struct variant {
 	bool no_pivot;
 	bool userns;
 	const char *propagation;	/* linux.rootfsPropagation */
+	bool host_ns;			/* keep the host's net and cgroup namespaces */
 };
 
 static void fill_spec(const struct variant *v, struct spec *s, struct spec_linux *l,
@@ -450,8 +451,8 @@ static int run_variant(const struct variant *v)
 			if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 				_exit(2);
 		}
-		if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET |
-			    CLONE_NEWCGROUP | CLONE_NEWUTS) < 0) {
+		if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+			    (v->host_ns ? 0 : CLONE_NEWNET | CLONE_NEWCGROUP)) < 0) {
 			chk(false, "unshare: %s", strerror(errno));
 			_exit(2);
 		}
@@ -596,12 +597,14 @@ static void run_symlink_proc(void)
 int main(void)
 {
 	static const struct variant variants[] = {
-		{ "pivot_root", false, false, NULL },
-		{ "no-pivot", true, false, NULL },
-		{ "userns", false, true, NULL },
-		{ "rshared", false, false, "rshared" },
-		{ "private", false, false, "private" },
-		{ "runbindable", true, false, "runbindable" },
+		{ "pivot_root", false, false, NULL, false },
+		{ "no-pivot", true, false, NULL, false },
+		{ "userns", false, true, NULL, false },
+		{ "rshared", false, false, "rshared", false },
+		{ "private", false, false, "private", false },
+		{ "runbindable", true, false, "runbindable", false },
+		/* sysfs and cgroup2 refused: binds of the host's instead */
+		{ "userns-host-net-cgroup", false, true, NULL, true },
 	};
 
 	if (!mkdtemp(top)) {
