@@ -251,6 +251,8 @@ static struct cgroup *cgroup_new(int dirfd, const char *path)
 
 #define MAX_DEPTH 64
 
+static const struct spec_resources no_resources;
+
 int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
 		  struct kerr **err)
 {
@@ -310,7 +312,9 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 	}
 	cg = cgroup_new(cur, path);
 	cur = -1;
-	if (res && cgroup_apply(cg, res, false, err) < 0) {
+	/* Without linux.resources the device filter still goes in (default
+	 * deny plus the standard devices), as runc does. */
+	if (cgroup_apply(cg, res ? res : &no_resources, false, err) < 0) {
 		cgroup_close(cg);
 		goto fail;
 	}

@@ -36,7 +36,8 @@ int cgroup_path_resolve(const char *cgroups_path, const char *id, char **out, st
  * cgroup.subtree_control only the controllers `res` needs), then apply `res`.
  * Fails naming the controller and the resource when a needed controller is
  * unavailable. On any failure nothing is left behind (dirs it made are removed).
- * res may be NULL. */
+ * res may be NULL (the device filter is still installed: default deny plus the
+ * standard devices). An existing cgroup with processes in it is refused. */
 int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
 		  struct kerr **err);
 /* Open an existing container cgroup (from the state's cgroup_path). */

@@ -328,6 +328,9 @@ static void test_devices(void)
 		kerr_free(&e);
 		return;
 	}
+	ok(count_attached(cg) == 1, "create without resources installs the device filter", NULL);
+	rc = run_opener(cg);
+	ok(rc == 0, "default device filter allows /dev/null", strerror(rc));
 	OKE(cgroup_devices_apply(cg, deny_null, 2, &e) == 0, "attach a devices program");
 	rc = run_opener(cg);
 	ok(rc == EPERM, "open /dev/null denied in the cgroup", strerror(rc));
