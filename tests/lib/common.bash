@@ -23,7 +23,8 @@ CACHE=$REPO/build/bundle-cache
 
 # Every runtime call is bounded: a hung keel fails the test instead of the run.
 : "${KEEL_TIMEOUT:=30}"
-keel() { timeout -k 5 "$KEEL_TIMEOUT" "$KEEL" --root "$ROOT" "$@"; }
+# fd 3 (bats' TAP pipe) is closed: a leaked copy would hang bats.
+keel() { timeout -k 5 "$KEEL_TIMEOUT" "$KEEL" --root "$ROOT" "$@" 3>&-; }
 
 fail() {
 	echo "FAIL: $*" >&2
