@@ -544,8 +544,8 @@ static int run_variant(const struct variant *v)
 	return 0;
 }
 
-/* A rootfs whose /proc is a symlink is refused with a clear message. */
-static void run_symlink_proc(void)
+/* rootfs_prepare() with one mount must fail with a message containing `want`. */
+static void run_error(const char *rootfs_name, struct spec_mount m0, const char *want, const char *what)
 {
 	int rep[2];
 	pid_t pid;
@@ -553,14 +553,13 @@ static void run_symlink_proc(void)
 	char buf[1024] = "";
 	ssize_t n;
 
-	sh("rm -rf %s/evil && mkdir -p %s/evil/etc && ln -s /etc %s/evil/proc", top, top, top);
 	if (pipe(rep) < 0)
 		return;
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		struct spec s = { 0 };
-		struct spec_mount m[1];
+		struct spec_mount m[1] = { m0 };
 		struct rootfs_ctx ctx = { 0 };
 		struct kerr *err = NULL;
 		char rootfs[512];
@@ -569,10 +568,9 @@ static void run_symlink_proc(void)
 		close(rep[0]);
 		if (unshare(CLONE_NEWNS) < 0)
 			_exit(2);
-		m[0] = mnt("/proc", "proc", "proc", o_proc);
 		s.mounts = m;
 		s.n_mounts = 1;
-		snprintf(rootfs, sizeof(rootfs), "%s/evil", top);
+		snprintf(rootfs, sizeof(rootfs), "%s/%s", top, rootfs_name);
 		ctx.spec = &s;
 		ctx.bundle = top;
 		ctx.rootfs = rootfs;
@@ -589,9 +587,29 @@ static void run_symlink_proc(void)
 		buf[n] = '\0';
 	close(rep[0]);
 	waitpid(pid, &status, 0);
-	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-	    strstr(buf, "mount destination /proc is a symlink in the rootfs"),
-	    "a /proc symlink in the rootfs is refused (%s)", buf);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(buf, want),
+	    "%s (%s)", what, buf);
+}
+
+static char *o_mode[] = { "mode=0755", NULL };
+static char *o_badopt[] = { "nosuid", "bogus_fs_option=1", NULL };
+
+static void run_errors(void)
+{
+	char want[600];
+
+	sh("rm -rf %s/evil && mkdir -p %s/evil/etc && ln -s /etc %s/evil/proc && ln -s /etc %s/evil/sys",
+	   top, top, top, top);
+	run_error("evil", mnt("/proc", "proc", "proc", o_proc),
+		  "mount destination /proc is a symlink in the rootfs", "a /proc symlink is refused");
+	run_error("evil", mnt("/sys", "sysfs", "sysfs", o_sys),
+		  "mount destination /sys is a symlink in the rootfs", "a /sys symlink is refused");
+	snprintf(want, sizeof(want), "mount `/x` (bind): source `%s/nope`: No such file or directory", top);
+	run_error("rootfs", mnt("/x", "bind", "nope", o_bind), want, "a missing bind source is named");
+	run_error("rootfs", mnt("/t", "tmpfs", "tmpfs", o_badopt), "mount `/t` (tmpfs): Invalid argument",
+		  "a bad tmpfs option names the destination and type");
+	run_error("rootfs", mnt("/bin/busybox/x", "tmpfs", "tmpfs", o_mode), "mount `/bin/busybox/x` (tmpfs)",
+		  "a destination below a file names the mount");
 }
 
 int main(void)
@@ -616,7 +634,7 @@ int main(void)
 		sh("rm -f %s/data/written", top);
 		run_variant(&variants[i]);
 	}
-	run_symlink_proc();
+	run_errors();
 	{
 		char p[600];
 
