@@ -112,8 +112,9 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 	_cleanup_close_ int pidfd = -1;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	bool err_open = true, timed_out = false;
+	size_t in_off = 0, in_len = state_json ? strlen(state_json) : 0;
 	int status = 0, ret = -1;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		kerr_errno(err, "hook `%s` (%s): pipe", h->path, kind);
@@ -130,20 +131,15 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 	close(ep[1]);
 	in[0] = ep[1] = -1;
 
-	/* A hook that ignores stdin must not kill us with SIGPIPE. */
+	/* A hook that ignores stdin must not kill us with SIGPIPE; the state is
+	 * written from the poll loop so a hook that reads slowly gets all of it. */
 	sigaction(SIGPIPE, &ign, &old);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	if (state_json)
-		write_all(in[1], state_json, strlen(state_json));
-	sigaction(SIGPIPE, &old, NULL);
-	close(in[1]);
-	in[1] = -1;
 	fcntl(ep[0], F_SETFL, O_NONBLOCK);
-
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
-		struct pollfd pfd[2];
-		int nfds = 0, timeout = -1, r;
+		struct pollfd pfd[3];
+		int nfds = 0, timeout = -1, r, in_slot = -1;
 		pid_t w;
 
 		w = waitpid(pid, &status, WNOHANG);
@@ -169,9 +165,27 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 			pfd[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		else if (timeout < 0 || timeout > 20)
 			timeout = 20;	/* no pidfd: poll for the exit */
+		if (in[1] >= 0 && in_off >= in_len) {
+			close(in[1]);
+			in[1] = -1;
+		}
+		if (in[1] >= 0) {
+			in_slot = nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
+		}
 		if (err_open)
 			pfd[nfds++] = (struct pollfd){ .fd = ep[0], .events = POLLIN };
 		r = poll(pfd, nfds, timeout);
+		if (r > 0 && in_slot >= 0 && pfd[in_slot].revents) {
+			ssize_t w = write(in[1], state_json + in_off, in_len - in_off);
+
+			if (w > 0) {
+				in_off += w;
+			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				close(in[1]);	/* EPIPE: the hook does not read its stdin */
+				in[1] = -1;
+			}
+		}
 		if (r < 0 && errno != EINTR) {
 			kerr_errno(err, "hook `%s` (%s): poll", h->path, kind);
 			kill(pid, SIGKILL);
@@ -188,6 +202,7 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 				err_open = false;
 		}
 	}
+	sigaction(SIGPIPE, &old, NULL);
 	/* Whatever is already written; a daemon keeping the pipe open can't hold us. */
 	drain(ep[0], tail, &tail_len);
 
@@ -211,6 +226,8 @@ static int run_one(const struct spec_hook *h, const char *kind, const char *stat
 	}
 	ret = 0;
 out:
+	if (pid > 0)
+		sigaction(SIGPIPE, &old, NULL);
 	for (int i = 0; i < 2; i++) {
 		if (in[i] >= 0)
 			close(in[i]);

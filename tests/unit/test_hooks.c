@@ -48,7 +48,7 @@ int main(void)
 	char *msg;
 	int r;
 
-	printf("1..9\n");
+	printf("1..10\n");
 	if (!mkdtemp(tmpl))
 		abort();
 	out = xasprintf("%s/out", tmpl);
@@ -91,6 +91,14 @@ int main(void)
 		msg = run("exit 0", 5, big, &r);
 		ok(r == 0, "unread large stdin", msg);
 		free(msg);
+		free(script);
+		script = xasprintf("sleep 0.2; wc -c < /dev/stdin > %s", out);
+		msg = run(script, 5, big, &r);
+		free(buf);
+		buf = NULL;
+		ok(r == 0 && read_file_at(AT_FDCWD, out, &buf, NULL, NULL) == 0 && atoi(buf) == 299999,
+		   "large state fully delivered to a slow reader", buf ? buf : msg);
+		free(msg);
 		free(big);
 	}
 
@@ -115,5 +123,5 @@ int main(void)
 		if (system(cmd) != 0)
 			printf("# could not remove %s\n", tmpl);
 	}
-	return n_fail || n_test != 9 ? 1 : 0;
+	return n_fail || n_test != 10 ? 1 : 0;
 }
