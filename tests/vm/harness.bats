@@ -20,10 +20,10 @@ setup() {
 	unset V4
 	KEEL_VM_ENV="V1 V2 V3 V4" run "$vmrun" sh -c '
 		printf "[%s]\n" "$@" "$V1" "$V2" "${V3-unset}" "${V4-unset}" "$(pwd)" "$HOME"
-		cat; seq 200000 | cksum; echo end' zero "a b" "'" '$(false)' ''
+		cat; seq 200000; echo end' zero "a b" "'" '$(false)' ''
 	[ "$status" -eq 0 ]
 	want=$(printf '[%s]\n' "a b" "'" '$(false)' '' "$V1" "$V2" "" unset "$top/tests" /root
-		seq 200000 | cksum; echo end)
+		seq 200000; echo end)
 	[ "$output" = "$want" ]
 	# No console artefacts: not a single carriage return.
 	[[ "$output" != *$'\r'* ]]
