@@ -319,7 +319,8 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 {
 	struct init_args a = {
 		.spec = c->spec, .id = c->o->id, .bundle = c->bundle, .rootfs = c->rootfs,
-		.no_pivot = c->o->no_pivot, .new_userns = ns_wants_new(c->spec, NS_USER),
+		.no_pivot = c->o->no_pivot, .no_new_keyring = c->o->no_new_keyring,
+		.new_userns = ns_wants_new(c->spec, NS_USER),
 		.preserve_fds = c->o->preserve_fds, .fifo = c->fifo,
 		.state = &c->st,
 		.parent_fds = { c->dirfd, c->rootfd, c->console_sock },

@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lifecycle.h"
@@ -148,6 +149,11 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	ns_close_all(a->ns_fds);
 	if (ns_wants_new(s, NS_TIME) && ns_new_time(s->linux_, err) < 0)
 		return -1;
+	/* A session keyring of its own, so the container sees none of the host's
+	 * keys (EDQUOT/ENOSYS: keyrings unavailable, like runc we go on). */
+	if (!a->no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, a->id) < 0 &&
+	    errno != ENOSYS && errno != EDQUOT)
+		return kerr_errno(err, "create a session keyring");
 	if (set_uts(s, err) < 0 || rootfs_prepare(&ctx, err) < 0)
 		return -1;
 	if (sync_send(a->sync, SYNC_PREPARED, 0, -1, err) < 0 ||

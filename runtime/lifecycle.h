@@ -17,6 +17,7 @@ struct init_args {
 	const char *bundle;
 	const char *rootfs;
 	bool no_pivot;
+	bool no_new_keyring;
 	bool new_userns;
 	int preserve_fds;
 	int sync;		/* child end of the sync socket */
