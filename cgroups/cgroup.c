@@ -271,6 +271,8 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
 		return -1;
 	while (*path == '/')
 		path++;
+	if (!*path)	/* never the root itself: destroy would try to remove it */
+		return kerr_set(err, EINVAL, "cgroup: invalid cgroup path `/`");
 	copy = xstrdup(path);
 	sofar = xzalloc(strlen(path) + 1);
 	cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -194,6 +194,16 @@ static void test_missing_controller(void)
 	}
 }
 
+static void test_bad_paths(void)
+{
+	struct kerr *e = NULL;
+	struct cgroup *cg = NULL;
+
+	OKE(cgroup_create("/", NULL, &cg, &e) < 0 && !cg, "create refuses the root");
+	OKE(cgroup_create("a/../b", NULL, &cg, &e) < 0 && !cg, "create refuses `..`");
+	OKE(cgroup_create(NULL, NULL, &cg, &e) < 0 && !cg, "create refuses no path");
+}
+
 static void test_unified_and_files(void)
 {
 	_cleanup_free_ char *path = xasprintf("%s/u", base);
@@ -362,6 +372,7 @@ int main(void)
 	snprintf(base, sizeof(base), "keel-test-%d", (int)getpid());
 	test_lifecycle();
 	test_missing_controller();
+	test_bad_paths();
 	test_unified_and_files();
 	test_devices();
 	unlinkat(cgroup_root_fd(NULL), base, AT_REMOVEDIR);
