@@ -288,7 +288,7 @@ load ../lib/common
 @test "--help for every command" {
 	run "$KEEL" --help
 	[ "$status" -eq 0 ]
-	for c in create start run state kill delete list ps exec spec features pause resume update events checkpoint; do
+	for c in create start run state kill delete list ps exec spec features pause resume update events; do
 		[[ "$output" == *"$c"* ]] || fail "--help does not list $c"
 	done
 	for c in create start run state kill delete list ps exec spec features; do
