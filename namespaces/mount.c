@@ -70,7 +70,7 @@ static unsigned long locked_flags(int fd)
 	return f;
 }
 
-static int mnt_setattr(int fd, unsigned long flags, bool recursive)
+int mnt_setattr(int fd, unsigned long flags, bool recursive)
 {
 	struct mount_attr attr = { 0 };
 	unsigned int clr;

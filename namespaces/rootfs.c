@@ -262,8 +262,8 @@ int mount_one(struct rootfs_ctx *ctx, const struct spec_mount *m, struct kerr **
 	if (streq(type, "rbind"))
 		o.flags |= MS_BIND | MS_REC;
 	label = type ? type : "bind";
-	if (o.idmap) {
-		kerr_set(err, ENOTSUP, "mount `%s` (%s): idmap mounts", dest, label);
+	if (o.idmap && !bind) {
+		kerr_set(err, ENOTSUP, "mount `%s` (%s): idmap is supported on bind mounts only", dest, label);
 		goto out;
 	}
 	if (streq(type, "proc") || streq(type, "sysfs"))
@@ -292,7 +292,13 @@ int mount_one(struct rootfs_ctx *ctx, const struct spec_mount *m, struct kerr **
 			kerr_wrap(err, "mount `%s` (%s)", dest, label);
 			goto out;
 		}
-		if (mnt_bind_fd(srcfd, dstfd, o.flags & MS_REC, o.flags & ~(MS_BIND | MS_REC), false) < 0) {
+		if (o.idmap) {
+			if (mnt_bind_idmapped(m, srcfd, dstfd, o.flags & MS_REC, o.idmap_recursive,
+					      o.flags & ~(MS_BIND | MS_REC), err) < 0) {
+				kerr_wrap(err, "mount `%s` (%s)", dest, label);
+				goto out;
+			}
+		} else if (mnt_bind_fd(srcfd, dstfd, o.flags & MS_REC, o.flags & ~(MS_BIND | MS_REC), false) < 0) {
 			kerr_errno(err, "mount `%s` (%s)", dest, label);
 			goto out;
 		}

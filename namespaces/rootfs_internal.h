@@ -15,6 +15,12 @@ int mount_one(struct rootfs_ctx *ctx, const struct spec_mount *m, struct kerr **
  * applied to the new mount (recursively when attr_rec) without touching the
  * flags the kernel locked. */
 int mnt_bind_fd(int srcfd, int dstfd, bool recursive, unsigned long flags, bool attr_rec);
+/* Apply MS_RDONLY/MS_NOSUID/... to the mount at `fd` (an O_PATH fd of its
+ * root or a detached tree) without touching the flags the kernel locked. */
+int mnt_setattr(int fd, unsigned long flags, bool recursive);
+/* An idmapped bind (idmap.c), with the mount's uidMappings/gidMappings. */
+int mnt_bind_idmapped(const struct spec_mount *m, int srcfd, int dstfd, bool recursive,
+		      bool idmap_recursive, unsigned long flags, struct kerr **err);
 /* Make the mount at `fd` read-only, keeping its other (possibly locked) flags. */
 int mnt_remount_ro(int fd, bool recursive);
 /* Make the mount (an O_PATH fd of its root) read-only tmpfs-free creation. */

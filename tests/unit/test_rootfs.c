@@ -214,6 +214,9 @@ static char *o_bind[] = { "rbind", "rw", "rprivate", NULL };
 static char *o_bindro[] = { "bind", "ro", NULL };
 static char *o_tc[] = { "tmpcopyup", "mode=700", NULL };
 static char *o_rro[] = { "rbind", "rro", NULL };
+static char *o_idmap[] = { "bind", "idmap", NULL };
+static struct spec_idmap idm_uid = { .container_id = 0, .host_id = 1000, .size = 1 };
+static struct spec_idmap idm_gid = { .container_id = 0, .host_id = 2000, .size = 1 };
 static char *masked[] = { "/proc/kcore", "/proc/keys", "/data/secret.txt", "/data/maskdir",
 			  "/proc/does-not-exist", NULL };
 static char *ro_paths[] = { "/proc/sys", "/proc/sysrq-trigger", "/data/rosub", "/nope/ro", NULL };
@@ -244,6 +247,15 @@ static void fill_spec(const struct variant *v, struct spec *s, struct spec_linux
 	m[n++] = mnt("/etc/bound", "none", NULL, o_bindro);	/* a file bind, source below */
 	m[n++] = mnt("/opt/tc", "tmpfs", "tmpfs", o_tc);
 	m[n++] = mnt("/rro", "bind", NULL, o_rro);
+	if (!v->userns) {
+		/* Idmapped mounts of the host's filesystem need the host's root. */
+		m[n] = mnt("/idm", "bind", "data", o_idmap);
+		m[n].uid_mappings = &idm_uid;
+		m[n].n_uid_mappings = 1;
+		m[n].gid_mappings = &idm_gid;
+		m[n].n_gid_mappings = 1;
+		n++;
+	}
 	m[8].source = xasprintf("%s/hostfile", top);
 	m[10].source = xasprintf("%s/rrosrc", top);
 	s->mounts = m;
@@ -367,6 +379,13 @@ static void container(const struct variant *v)
 			close(fd);
 	}
 	chk(read_is("/rro/sub/f", "sub\n"), "rro bind shows its submount");
+	if (!v->userns) {
+		int r = stat("/idm/secret.txt", &sb);
+
+		chk(r == 0 && sb.st_uid == 1000 && sb.st_gid == 2000,
+		    "idmapped bind shows root's file as 1000:2000 (%u:%u)", sb.st_uid, sb.st_gid);
+		chk(stat("/data/secret.txt", &sb) == 0 && sb.st_uid == 0, "the plain bind still shows 0");
+	}
 	chk_chr("/dev/null", 1, 3);
 	chk_chr("/dev/zero", 1, 5);
 	chk_chr("/dev/full", 1, 7);
