@@ -610,6 +610,53 @@ static void run_error(const char *rootfs_name, struct spec_mount m0, const char 
 	    "%s (%s)", what, buf);
 }
 
+/* No /dev in the spec: keel mounts a tmpfs there and populates it. */
+static void run_default_dev(void)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct spec s = { 0 };
+		struct spec_mount m[1] = { mnt("/proc", "proc", "proc", o_proc) };
+		struct rootfs_ctx ctx = { 0 };
+		struct kerr *err = NULL;
+		char rootfs[512], ty[128], o[512];
+		struct stat sb;
+
+		if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0)
+			_exit(2);
+		if (fork() != 0) {
+			wait(&status);
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 9);
+		}
+		s.mounts = m;
+		s.n_mounts = 1;
+		snprintf(rootfs, sizeof(rootfs), "%s/rootfs", top);
+		ctx.spec = &s;
+		ctx.bundle = top;
+		ctx.rootfs = rootfs;
+		if (rootfs_prepare(&ctx, &err) < 0 || rootfs_pivot(&ctx, &err) < 0 ||
+		    rootfs_finalize(&ctx, &err) < 0)
+			_exit(3);
+		if (!mi_find("/dev", ty, o) || strcmp(ty, "tmpfs") != 0 || !has_opt(o, "nosuid"))
+			_exit(4);
+		if (stat("/dev", &sb) < 0 || (sb.st_mode & 07777) != 0755)
+			_exit(5);
+		if (stat("/dev/null", &sb) < 0 || !S_ISCHR(sb.st_mode) || lstat("/dev/ptmx", &sb) < 0 ||
+		    !S_ISLNK(sb.st_mode) || lstat("/dev/core", &sb) < 0 || lstat("/dev/pts", &sb) < 0 ||
+		    lstat("/dev/console", &sb) == 0)
+			_exit(6);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "no /dev in the spec: a 755 nosuid tmpfs with the standard nodes (exit %d)",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static char *o_mode[] = { "mode=0755", NULL };
 static char *o_badopt[] = { "nosuid", "bogus_fs_option=1", NULL };
 
@@ -654,6 +701,7 @@ int main(void)
 		run_variant(&variants[i]);
 	}
 	run_errors();
+	run_default_dev();
 	{
 		char p[600];
 
