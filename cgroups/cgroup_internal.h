@@ -31,6 +31,9 @@ char *cgroup_cpu_max_string(bool has_quota, int64_t quota, bool has_period, uint
  * set (caller frees), 1 when nothing is to be written, -1 with *err. */
 int cgroup_swap_max_string(bool has_limit, int64_t limit, bool has_swap, int64_t swap,
 			   char **out, struct kerr **err);
+/* The rdma.max line for one device ("mlx4_0 hca_handle=2 hca_object=2000");
+ * *out NULL when neither limit is set. */
+int cgroup_rdma_max_string(const struct spec_rdma *d, char **out, struct kerr **err);
 /* A unified key must be a plain file name: no '/', not "", "." or "..". */
 bool cgroup_unified_key_valid(const char *key);
 /* The controller a unified key needs ("memory" for "memory.high"), or NULL

@@ -75,6 +75,22 @@ int cgroup_swap_max_string(bool has_limit, int64_t limit, bool has_swap, int64_t
 	return 0;
 }
 
+int cgroup_rdma_max_string(const struct spec_rdma *d, char **out, struct kerr **err)
+{
+	*out = NULL;
+	if (!d->device || !*d->device || strpbrk(d->device, " \t\n="))
+		return kerr_set(err, EINVAL, "cgroup: linux.resources.rdma: invalid device `%s`",
+				d->device ? d->device : "");
+	if (d->has_hca_handles && d->has_hca_objects)
+		*out = xasprintf("%s hca_handle=%u hca_object=%u", d->device, d->hca_handles,
+				 d->hca_objects);
+	else if (d->has_hca_handles)
+		*out = xasprintf("%s hca_handle=%u", d->device, d->hca_handles);
+	else if (d->has_hca_objects)
+		*out = xasprintf("%s hca_object=%u", d->device, d->hca_objects);
+	return 0;
+}
+
 bool cgroup_unified_key_valid(const char *key)
 {
 	return key && *key && !strchr(key, '/') && strcmp(key, ".") && strcmp(key, "..");
@@ -339,12 +355,13 @@ static int apply_io(struct cgroup *cg, const struct spec_resources *r, struct ke
 static int apply_hugetlb_rdma(struct cgroup *cg, const struct spec_resources *r,
 			      struct kerr **err)
 {
-	char file[96], buf[160];
+	char file[96], buf[32];
 
 	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
 		const char *size = r->hugepage_limits[i].page_size;
 
-		if (!size || !cgroup_unified_key_valid(size) || strchr(size, '.'))
+		if (!size || !cgroup_unified_key_valid(size) || strchr(size, '.') ||
+		    strlen(size) > 32)
 			return kerr_set(err, EINVAL, "cgroup: linux.resources.hugepageLimits[%zu]:"
 					" invalid pageSize `%s`", i, size ? size : "");
 		snprintf(file, sizeof(file), "hugetlb.%s.max", size);
@@ -353,20 +370,11 @@ static int apply_hugetlb_rdma(struct cgroup *cg, const struct spec_resources *r,
 			return -1;
 	}
 	for (size_t i = 0; i < r->n_rdma; i++) {
-		const struct spec_rdma *d = &r->rdma[i];
-		int n;
+		_cleanup_free_ char *line = NULL;
 
-		if (!d->device || !*d->device || strpbrk(d->device, " \n"))
-			return kerr_set(err, EINVAL, "cgroup: linux.resources.rdma: invalid device "
-					"`%s`", d->device ? d->device : "");
-		if (!d->has_hca_handles && !d->has_hca_objects)
-			continue;
-		n = snprintf(buf, sizeof(buf), "%s", d->device);
-		if (d->has_hca_handles)
-			n += snprintf(buf + n, sizeof(buf) - n, " hca_handle=%u", d->hca_handles);
-		if (d->has_hca_objects)
-			snprintf(buf + n, sizeof(buf) - n, " hca_object=%u", d->hca_objects);
-		if (cg_write(cg->dirfd, "rdma.max", buf, err) < 0)
+		if (cgroup_rdma_max_string(&r->rdma[i], &line, err) < 0)
+			return -1;
+		if (line && cg_write(cg->dirfd, "rdma.max", line, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -126,6 +126,36 @@ static void test_unified(void)
 	ok(!cgroup_unified_controller("nodot", buf, sizeof(buf)), "no prefix -> none", NULL);
 }
 
+static void test_rdma(void)
+{
+	struct spec_rdma d = { .device = "mlx4_0", .has_hca_handles = true, .hca_handles = 2,
+			       .has_hca_objects = true, .hca_objects = 2000 };
+	struct kerr *e = NULL;
+	char *s = NULL;
+	char long_name[300];
+
+	ok(cgroup_rdma_max_string(&d, &s, &e) == 0 && s &&
+	   !strcmp(s, "mlx4_0 hca_handle=2 hca_object=2000"), "rdma.max both limits", s);
+	free(s);
+	d.has_hca_handles = false;
+	ok(cgroup_rdma_max_string(&d, &s, &e) == 0 && s && !strcmp(s, "mlx4_0 hca_object=2000"),
+	   "rdma.max objects only", s);
+	free(s);
+	d.has_hca_objects = false;
+	ok(cgroup_rdma_max_string(&d, &s, &e) == 0 && !s, "rdma.max nothing set", s);
+	d.device = "mlx 0";
+	ok(cgroup_rdma_max_string(&d, &s, &e) < 0 && e && strstr(e->msg, "`mlx 0`"),
+	   "rdma device with a space refused", e ? e->msg : NULL);
+	kerr_free(&e);
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	d.device = long_name;
+	d.has_hca_handles = true;
+	ok(cgroup_rdma_max_string(&d, &s, &e) == 0 && s && strlen(s) == 299 + 13,
+	   "long rdma device name: no truncation or overflow", NULL);
+	free(s);
+}
+
 static void check_path(const char *cp, const char *id, const char *want, const char *name)
 {
 	check_str(cgroup_path_for(cp, id), want, name);
@@ -343,6 +373,7 @@ int main(void)
 	test_cpu_max();
 	test_swap();
 	test_unified();
+	test_rdma();
 	test_paths();
 	test_needs();
 	test_devices();
