@@ -2,7 +2,8 @@
 # Make a minimal rootfs from the host's busybox-static: tests/lib/mkrootfs.sh DIR
 # Idempotent and quick: an existing rootfs made from the same busybox is kept.
 set -eu
-dir=$1
+mkdir -p "$1"
+dir=$(cd "$1" && pwd)
 bb=/bin/busybox
 [ -x "$bb" ] || { echo "mkrootfs: $bb missing (Debian package busybox-static)" >&2; exit 1; }
 stamp="$dir/.keel-rootfs"
