@@ -225,7 +225,8 @@ static int setup_cgroup(struct create_ctx *c, struct kerr **err)
 		c->st.cgroup_path = xstrdup("");
 		return 0;
 	}
-	c->st.cgroup_path = cgroup_path_for(l ? l->cgroups_path : NULL, c->o->id);
+	if (cgroup_path_resolve(l ? l->cgroups_path : NULL, c->o->id, &c->st.cgroup_path, err) < 0)
+		return kerr_wrap(err, "linux.cgroupsPath");
 	if (cgroup_create(c->st.cgroup_path, l ? l->resources : NULL, &c->cg, err) < 0)
 		return kerr_wrap(err, "cgroup `%s`", c->st.cgroup_path);
 	return 0;
