@@ -226,7 +226,7 @@ static int setup_cgroup(struct create_ctx *c, struct kerr **err)
 		return 0;
 	}
 	if (cgroup_path_resolve(l ? l->cgroups_path : NULL, c->o->id, &c->st.cgroup_path, err) < 0)
-		return kerr_wrap(err, "linux.cgroupsPath");
+		return -1;
 	if (cgroup_create(c->st.cgroup_path, l ? l->resources : NULL, &c->cg, err) < 0)
 		return kerr_wrap(err, "cgroup `%s`", c->st.cgroup_path);
 	return 0;
