@@ -295,7 +295,7 @@ static int drive_init(struct create_ctx *c, bool into_cg, int *tty_master, struc
 		return -1;
 	if (sync_expect(sock, SYNC_PREPARED, NULL, NULL, err) < 0)
 		return -1;
-	if (run_hooks(c, HOOK_PRESTART, "created", err) < 0 ||
+	if (run_hooks(c, HOOK_PRESTART, "creating", err) < 0 ||
 	    run_hooks(c, HOOK_CREATE_RUNTIME, "creating", err) < 0)
 		return -1;
 	if (sync_send(sock, SYNC_HOOKS_DONE, 0, -1, err) < 0)

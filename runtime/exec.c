@@ -234,32 +234,42 @@ static void exec_ctx_free(struct exec_ctx *c)
 	state_free(c->st);
 }
 
-/* Wait for the helper, then the process's pid, tty and READY. */
+/* Collect the process's pid (from the helper), its tty and READY, in
+ * whatever order they arrive: the helper and the process race. */
 static int drive_exec(struct exec_ctx *c, pid_t helper, pid_t *pid, int *master, struct kerr **err)
 {
+	bool ready = false, tty = !c->proc.terminal;
 	struct sync_msg m;
-	long v;
-	int st;
 
 	*master = -1;
-	if (sync_expect(c->sync[0], SYNC_PID, &v, NULL, err) < 0)
-		return -1;
-	*pid = v;
-	waitpid(helper, &st, 0);
-	if (c->proc.terminal) {
-		if (sync_expect(c->sync[0], SYNC_TTY, NULL, master, err) < 0)
-			return -1;
-		if (c->console_sock >= 0) {
-			int r = terminal_send_fd(c->console_sock, *master, err);
+	*pid = 0;
+	while (!ready || !tty || !*pid) {
+		int fd = -1;
 
-			close(*master);
-			*master = -1;
-			if (r < 0)
-				return -1;
+		if (sync_recv(c->sync[0], &m, &fd, err) < 0)
+			return -1;
+		if (m.type == SYNC_PID) {
+			*pid = m.value;
+			waitpid(helper, NULL, 0);
+		} else if (m.type == SYNC_TTY && fd >= 0) {
+			tty = true;
+			*master = fd;
+		} else if (m.type == SYNC_READY) {
+			ready = true;
+		} else {
+			if (fd >= 0)
+				close(fd);
+			return kerr_set(err, EPROTO, "exec: unexpected message %d", m.type);
 		}
 	}
-	if (sync_expect(c->sync[0], SYNC_READY, NULL, NULL, err) < 0)
-		return -1;
+	if (*master >= 0 && c->console_sock >= 0) {
+		int r = terminal_send_fd(c->console_sock, *master, err);
+
+		close(*master);
+		*master = -1;
+		if (r < 0)
+			return -1;
+	}
 	/* EOF: the exec happened; an error message: it did not. */
 	if (sync_recv(c->sync[0], &m, NULL, err) < 0) {
 		struct kerr *e = *err;

@@ -99,6 +99,23 @@ static int set_lsm_labels(const struct spec_process *p, struct kerr **err)
 	return 0;
 }
 
+/* Like runc, a missing cwd is created (inside the root, as root). */
+static int enter_cwd(int rootfd, const char *cwd, struct kerr **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (chdir(cwd) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return kerr_errno(err, "process.cwd `%s`", cwd);
+	fd = mkdirs_in_root(rootfd, cwd, 0755, err);
+	if (fd < 0)
+		return kerr_wrap(err, "process.cwd");
+	if (fchdir(fd) < 0)
+		return kerr_errno(err, "process.cwd `%s`", cwd);
+	return 0;
+}
+
 /* Fail at create, like runc, when the program cannot be found. */
 int find_executable(const char *file, char *const *env, struct kerr **err)
 {
@@ -164,15 +181,15 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 		if (hooks_run(&s->hooks, HOOK_CREATE_CONTAINER, json, err) < 0)
 			return -1;
 	}
-	if (rootfs_pivot(&ctx, err) < 0 || rootfs_finalize(&ctx, err) < 0)
+	/* sysctls go before finalize: /proc/sys is usually a readonly path. */
+	if (rootfs_pivot(&ctx, err) < 0 || set_sysctls(s->linux_, err) < 0 ||
+	    rootfs_finalize(&ctx, err) < 0)
 		return -1;
 	if (ctx.rootfd >= 0)
 		close(ctx.rootfd);
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return kerr_errno(err, "open the container's root");
-	if (set_sysctls(s->linux_, err) < 0)
-		return -1;
 	if (p->terminal && setup_terminal(a, rootfd, err) < 0)
 		return -1;
 	if (p->has_oom_score_adj) {
@@ -192,8 +209,8 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	if (seccomp_compile(s->linux_ ? s->linux_->seccomp : NULL, prog, err) < 0)
 		return -1;
 	*envp = process_build_env(p->env, NULL, ids->home);
-	if (chdir(p->cwd ? p->cwd : "/") < 0)
-		return kerr_errno(err, "process.cwd `%s`", p->cwd ? p->cwd : "/");
+	if (enter_cwd(rootfd, p->cwd ? p->cwd : "/", err) < 0)
+		return -1;
 	if (find_executable(p->args[0], *envp, err) < 0)
 		return -1;
 	return close_fds_from(a->preserve_fds, err);
