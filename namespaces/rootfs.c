@@ -369,8 +369,16 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct kerr **err)
 		return kerr_errno(err, "make / %s", (prop & MS_SHARED) ? pname : "rslave");
 	if ((prop & MS_SHARED) && rootfs_parent_private(ctx->rootfs, err) < 0)
 		return -1;
-	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		/* As with runc and crun, the mapped root must reach the rootfs. */
+		if (errno == EACCES && ctx->userns)
+			return kerr_set(err, EACCES, "bind mount the rootfs `%s`: the container's root "
+					"(uid %u on the host) cannot reach it: the rootfs and its parent "
+					"directories must be searchable by that uid", ctx->rootfs,
+					s->linux_ && s->linux_->n_uid_mappings ?
+					s->linux_->uid_mappings[0].host_id : 0);
 		return kerr_errno(err, "bind mount the rootfs `%s`", ctx->rootfs);
+	}
 	/* The rootfs mount itself gets the configured propagation (an
 	 * unbindable "/" would make every bind source unusable). */
 	if (!(prop & MS_SHARED) && prop != (MS_SLAVE | MS_REC) &&
