@@ -78,9 +78,11 @@ int cmd_list(const struct kglobal *g, const char *format, bool quiet, struct ker
 		struct kerr *e = NULL;
 		const char *status;
 
-		/* Deleted meanwhile, or still being created: not listed. */
-		if (state_open_dir(rootfd, ids[i], false, &dirfd, &e) < 0 ||
-		    state_read(dirfd, &st, &e) < 0) {
+		/* No lock: state.json is replaced atomically, and a create or delete
+		 * holding its container's lock must not stall the whole list.
+		 * Deleted meanwhile, or still being created: not listed. */
+		dirfd = openat(rootfd, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (dirfd < 0 || state_read(dirfd, &st, &e) < 0) {
 			kerr_free(&e);
 			continue;
 		}
