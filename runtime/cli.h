@@ -69,6 +69,7 @@ struct kupdate_opts {
 	const char *memory, *memory_reservation, *memory_swap;
 	const char *cpu_shares, *cpu_quota, *cpu_period, *cpuset_cpus, *cpuset_mems;
 	const char *pids_limit, *blkio_weight;
+	const char *cpu_rt_period, *cpu_rt_runtime;
 };
 int cmd_update(const struct kglobal *g, const char *id, const struct kupdate_opts *o,
 	       struct kerr **err);

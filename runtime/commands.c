@@ -468,6 +468,8 @@ static int flags_json(const struct kupdate_opts *o, char **out, struct kerr **er
 		{ "cpu-shares", o->cpu_shares, "cpu", "shares", 'u' },
 		{ "cpu-quota", o->cpu_quota, "cpu", "quota", 'i' },
 		{ "cpu-period", o->cpu_period, "cpu", "period", 'u' },
+		{ "cpu-rt-period", o->cpu_rt_period, "cpu", "realtimePeriod", 'u' },
+		{ "cpu-rt-runtime", o->cpu_rt_runtime, "cpu", "realtimeRuntime", 'i' },
 		{ "cpuset-cpus", o->cpuset_cpus, "cpu", "cpus", 'S' },
 		{ "cpuset-mems", o->cpuset_mems, "cpu", "mems", 'S' },
 		{ "pids-limit", o->pids_limit, "pids", "limit", 'i' },
