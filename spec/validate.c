@@ -90,6 +90,19 @@ static int check_sysctls(const struct spec *s, const char *name, struct kerr **e
 	return 0;
 }
 
+/* defaultErrnoRet only means something for an action that returns an errno. */
+static int check_seccomp(const struct spec *s, const char *name, struct kerr **err)
+{
+	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
+
+	if (!sc || !sc->has_default_errno_ret || !sc->default_action)
+		return 0;
+	if (strcmp(sc->default_action, "SCMP_ACT_ERRNO") && strcmp(sc->default_action, "SCMP_ACT_TRACE"))
+		return kerr_set(err, 0, "%s: linux.seccomp.defaultErrnoRet: only valid with defaultAction "
+				"SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", name, sc->default_action);
+	return 0;
+}
+
 int spec_validate(const struct spec *s, const char *name, struct kerr **err)
 {
 	size_t i;
@@ -106,5 +119,6 @@ int spec_validate(const struct spec *s, const char *name, struct kerr **err)
 					name, i, s->mounts[i].destination ? s->mounts[i].destination : "");
 	TRY(check_namespaces(s, name, err));
 	TRY(check_sysctls(s, name, err));
+	TRY(check_seccomp(s, name, err));
 	return 0;
 }
