@@ -416,5 +416,16 @@ int rootfs_pivot(struct rootfs_ctx *ctx, struct kerr **err)
 	}
 	if (chdir("/") < 0)
 		return kerr_errno(err, "chdir /");
+	/* linux.rootfsPropagation is for the container's "/": only now is that
+	 * the rootfs mount, and setting it cannot reach the host's root. */
+	if (ctx->spec->linux_ && ctx->spec->linux_->rootfs_propagation) {
+		unsigned long prop;
+
+		if (root_propagation(ctx->spec, &prop, err) < 0)
+			return -1;
+		if (mount(NULL, "/", NULL, prop, NULL) < 0)
+			return kerr_errno(err, "linux.rootfsPropagation `%s`",
+					  ctx->spec->linux_->rootfs_propagation);
+	}
 	return 0;
 }
