@@ -91,5 +91,17 @@ int rootfs_finalize(struct rootfs_ctx *ctx, struct kerr **err)
 		if (root < 0 || mnt_remount_ro(root, false) < 0)
 			return kerr_errno(err, "make the root read-only");
 	}
+	/* linux.rootfsPropagation is for the container's "/": only after
+	 * pivot_root is that the rootfs mount, and it goes last because an
+	 * unbindable "/" would refuse the mask binds above. */
+	if (ctx->spec->linux_ && ctx->spec->linux_->rootfs_propagation) {
+		unsigned long prop;
+
+		if (root_propagation(ctx->spec, &prop, err) < 0)
+			return -1;
+		if (mount(NULL, "/", NULL, prop, NULL) < 0)
+			return kerr_errno(err, "linux.rootfsPropagation `%s`",
+					  ctx->spec->linux_->rootfs_propagation);
+	}
 	return 0;
 }

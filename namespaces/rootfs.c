@@ -23,7 +23,7 @@ static const struct {
 	{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
-static int root_propagation(const struct spec *s, unsigned long *out, struct kerr **err)
+int root_propagation(const struct spec *s, unsigned long *out, struct kerr **err)
 {
 	const char *p = s->linux_ ? s->linux_->rootfs_propagation : NULL;
 
@@ -416,16 +416,5 @@ int rootfs_pivot(struct rootfs_ctx *ctx, struct kerr **err)
 	}
 	if (chdir("/") < 0)
 		return kerr_errno(err, "chdir /");
-	/* linux.rootfsPropagation is for the container's "/": only now is that
-	 * the rootfs mount, and setting it cannot reach the host's root. */
-	if (ctx->spec->linux_ && ctx->spec->linux_->rootfs_propagation) {
-		unsigned long prop;
-
-		if (root_propagation(ctx->spec, &prop, err) < 0)
-			return -1;
-		if (mount(NULL, "/", NULL, prop, NULL) < 0)
-			return kerr_errno(err, "linux.rootfsPropagation `%s`",
-					  ctx->spec->linux_->rootfs_propagation);
-	}
 	return 0;
 }

@@ -35,4 +35,7 @@ bool spec_has_mount_at(const struct spec *s, const char *dest);
 int dev_mount_default(struct rootfs_ctx *ctx, struct kerr **err);
 int dev_populate(struct rootfs_ctx *ctx, struct kerr **err);
 
+/* linux.rootfsPropagation as mount flags (default MS_SLAVE|MS_REC). */
+int root_propagation(const struct spec *s, unsigned long *out, struct kerr **err);
+
 #endif
