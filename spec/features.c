@@ -164,15 +164,15 @@ static void gen_linux(yajl_gen g)
 	gkbool(g, "rdma", true);
 	yajl_gen_map_close(g);
 	gen_seccomp(g);
-	/* No LSM labelling is implemented yet: process.apparmorProfile and
-	 * process.selinuxLabel are parsed but not applied. */
+	/* The init writes the exec labels (/proc/self/attr); whether the host's
+	 * kernel has the LSM enabled is checked when a config asks for one. */
 	gstr(g, "apparmor");
 	yajl_gen_map_open(g);
-	gkbool(g, "enabled", false);
+	gkbool(g, "enabled", true);
 	yajl_gen_map_close(g);
 	gstr(g, "selinux");
 	yajl_gen_map_open(g);
-	gkbool(g, "enabled", false);
+	gkbool(g, "enabled", true);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 }
