@@ -96,6 +96,14 @@ static int parse_action(const char *name, bool has_ret, uint32_t ret, uint32_t *
 	return 0;
 }
 
+/* defaultErrnoRet means something only for ERRNO and TRACE; with another
+ * default action it is a mistake in the config and refused. (A rule's
+ * errnoRet with another action is ignored, as runc does.) */
+static bool takes_errno(const char *action)
+{
+	return action && (!strcmp(action, "SCMP_ACT_ERRNO") || !strcmp(action, "SCMP_ACT_TRACE"));
+}
+
 /* "SCMP_ARCH_X86_64" -> libseccomp's token for "x86_64". */
 static uint32_t parse_arch(const char *name)
 {
@@ -208,6 +216,10 @@ static int compile(const struct spec_seccomp *s, scmp_filter_ctx *pctx,
 	if (parse_action(s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def) < 0)
 		return kerr_set(err, EINVAL, "linux.seccomp.defaultAction: unknown action `%s`",
 				s->default_action ? s->default_action : "");
+	if (s->has_default_errno_ret && !takes_errno(s->default_action))
+		return kerr_set(err, EINVAL,
+				"linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+				s->default_action);
 	for (size_t i = 0; s->flags && s->flags[i]; i++) {
 		size_t j, n = sizeof(filter_flags) / sizeof(filter_flags[0]);
 

@@ -227,6 +227,9 @@ static int t_errors(void)
 	CHECK(compile_error(&s, "SCMP_ACT_MAYBE") == 0);
 	s = (struct spec_seccomp){ .default_action = "SCMP_ACT_ALLOW", .syscalls = bad_args, .n_syscalls = 1 };
 	CHECK(compile_error(&s, "SCMP_CMP_ABOUT") == 0);
+	s = (struct spec_seccomp){ .default_action = "SCMP_ACT_ALLOW", .has_default_errno_ret = true,
+				   .default_errno_ret = 1 };
+	CHECK(compile_error(&s, "defaultErrnoRet") == 0);
 
 	struct seccomp_prog *prog = (void *)1;
 	struct kerr *err = NULL;
