@@ -31,7 +31,9 @@ struct process_ids {
  * "/" after pivot): /etc/passwd and /etc/group, never the host's. */
 int process_resolve_user(int rootfd, const struct spec_user *u, struct process_ids *ids,
 			 struct kerr **err);
-/* "1000", "1000:1000", "name", "name:group" (exec -u), resolved in rootfd. */
+/* "1000", "1000:1000", "name", "name:group" (exec -u), resolved in rootfd.
+ * Sets u->uid and u->gid only. A numeric uid needs no passwd entry and gets
+ * gid 0 unless one is given (as runc/crun); a name takes its passwd gid. */
 int process_parse_user_arg(int rootfd, const char *arg, struct spec_user *u, struct kerr **err);
 int process_set_user(const struct process_ids *ids, const struct spec_user *u, struct kerr **err);
 void process_ids_free(struct process_ids *ids);

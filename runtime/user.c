@@ -240,13 +240,10 @@ int process_parse_user_arg(int rootfd, const char *arg, struct spec_user *u, str
 		return kerr_set(err, EINVAL, "user `%s`: expected uid[:gid] or name[:group]", arg);
 
 	if (parse_id(user, &id) == 0) {
+		/* Numeric, like runc and crun: gid 0 unless given, whatever
+		 * /etc/passwd says (which may not even list the uid). */
 		u->uid = id;
 		u->gid = 0;
-		r = passwd_find(rootfd, NULL, id, &pw, err);
-		if (r < 0)
-			return kerr_wrap(err, "user `%s`", arg);
-		if (r > 0)
-			u->gid = pw.gid;
 	} else {
 		r = passwd_find(rootfd, user, 0, &pw, err);
 		if (r < 0)

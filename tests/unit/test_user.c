@@ -189,7 +189,7 @@ static int t_parse_arg(void)
 	struct kerr *err = NULL;
 
 	CHECK(process_parse_user_arg(root, "1", &u, &err) == 0);
-	CHECK(u.uid == 1 && u.gid == 1);	/* daemon:x:1:1 */
+	CHECK(u.uid == 1 && u.gid == 0);	/* daemon:x:1:1, but numeric means gid 0 */
 	CHECK(process_parse_user_arg(root, "3333", &u, &err) == 0);
 	CHECK(u.uid == 3333 && u.gid == 0);
 	CHECK(process_parse_user_arg(root, "1000:5", &u, &err) == 0);
