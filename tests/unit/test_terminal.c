@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -234,12 +237,45 @@ static int t_proxy(void)
 	return 0;
 }
 
+/* In a private mount namespace with a fresh devpts instance (as in a
+ * container): the pty comes from that instance, and the slave reached
+ * through TIOCGPTPEER is its /dev/pts/0. */
+static int t_devpts_instance(void)
+{
+	struct kerr *err = NULL;
+	struct stat a, b;
+	unsigned int n = 99;
+	char link[64], target[64] = "";
+	int m, s;
+	ssize_t len;
+
+	CHECK(unshare(CLONE_NEWNS) == 0);
+	CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	CHECK(mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		    "newinstance,ptmxmode=0666,mode=0620") == 0);
+	CHECK(mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) == 0);
+	CHECK(terminal_open(&m, &s, &err) == 0);
+	CHECK(ioctl(m, TIOCGPTN, &n) == 0 && n == 0);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", s);
+	len = readlink(link, target, sizeof(target) - 1);
+	CHECK(len > 0);
+	target[len] = '\0';
+	CHECK(!strcmp(target, "/dev/pts/0"));
+	CHECK(fstat(s, &a) == 0 && stat("/dev/pts/0", &b) == 0);
+	CHECK(a.st_rdev == b.st_rdev && a.st_dev == b.st_dev);
+	CHECK(write(s, "x\n", 2) == 2);
+	char buf[8];
+	CHECK(read(m, buf, sizeof(buf)) > 0 && buf[0] == 'x');
+	return 0;
+}
+
 int main(void)
 {
-	printf("1..4\n");
+	printf("1..5\n");
 	run("open/become/send over a socketpair: parent reads the slave's output", t_socketpair);
 	run("recv_fd refuses messages without exactly one fd", t_recv_exactly_one);
 	run("console socket: connect, payload is the pty name, fd works", t_console_socket);
 	run("proxy copies stdin to the pty and its output to stdout", t_proxy);
+	run("a fresh devpts instance in a private mount ns: pty from it", t_devpts_instance);
 	return failed;
 }
