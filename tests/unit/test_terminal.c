@@ -237,6 +237,91 @@ static int t_proxy(void)
 	return 0;
 }
 
+/* With a tty on stdin: raw mode while proxying (restored after), the size
+ * copied at the start, and SIGWINCH forwards a new size to the pty. */
+static int t_proxy_winch(void)
+{
+	struct kerr *err = NULL;
+	struct winsize ws = { .ws_row = 10, .ws_col = 20 };
+	struct termios t;
+	int am, as, out[2], st;
+	char buf[4096];
+	size_t got = 0;
+	pid_t pid;
+
+	CHECK(terminal_open(&am, &as, &err) == 0 && pipe(out) == 0);
+	CHECK(ioctl(as, TIOCSWINSZ, &ws) == 0);
+	pid = fork();
+	if (pid == 0) {
+		int m, s;
+		pid_t g;
+
+		dup2(as, 0);
+		dup2(out[1], 1);
+		close(out[0]);
+		close(out[1]);
+		if (terminal_open(&m, &s, &err) < 0)
+			_exit(2);
+		g = fork();
+		if (g == 0) {
+			struct winsize w;
+			int said = 0;
+
+			close(m);
+			if (terminal_become(s, NULL, &err) < 0)
+				_exit(3);
+			for (int i = 0; i < 1000; i++) {
+				if (ioctl(0, TIOCGWINSZ, &w) < 0)
+					_exit(4);
+				if (!said && w.ws_row == 10 && w.ws_col == 20) {
+					printf("init\n");
+					fflush(stdout);
+					said = 1;
+				}
+				if (said && w.ws_row == 40 && w.ws_col == 120) {
+					printf("resized\n");
+					fflush(stdout);
+					_exit(0);
+				}
+				usleep(10000);
+			}
+			_exit(5);
+		}
+		close(s);
+		if (terminal_proxy(m, &err) < 0)
+			_exit(6);
+		waitpid(g, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 7);
+	}
+	close(out[1]);
+	while (!strstr(buf, "init")) {
+		ssize_t n = read(out[0], buf + got, sizeof(buf) - 1 - got);
+
+		CHECK(n > 0);
+		got += n;
+		buf[got] = '\0';
+	}
+	/* in raw mode now */
+	CHECK(tcgetattr(as, &t) == 0 && !(t.c_lflag & ICANON) && !(t.c_lflag & ECHO));
+	ws = (struct winsize){ .ws_row = 40, .ws_col = 120 };
+	CHECK(ioctl(as, TIOCSWINSZ, &ws) == 0);
+	CHECK(kill(pid, SIGWINCH) == 0);
+	for (;;) {
+		ssize_t n = read(out[0], buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	buf[got] = '\0';
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(strstr(buf, "resized"));
+	/* restored */
+	CHECK(tcgetattr(as, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO));
+	return 0;
+}
+
 /* In a private mount namespace with a fresh devpts instance (as in a
  * container): the pty comes from that instance, and the slave reached
  * through TIOCGPTPEER is its /dev/pts/0. */
@@ -271,11 +356,12 @@ static int t_devpts_instance(void)
 
 int main(void)
 {
-	printf("1..5\n");
+	printf("1..6\n");
 	run("open/become/send over a socketpair: parent reads the slave's output", t_socketpair);
 	run("recv_fd refuses messages without exactly one fd", t_recv_exactly_one);
 	run("console socket: connect, payload is the pty name, fd works", t_console_socket);
 	run("proxy copies stdin to the pty and its output to stdout", t_proxy);
+	run("proxy on a tty: raw mode restored, SIGWINCH resizes the pty", t_proxy_winch);
 	run("a fresh devpts instance in a private mount ns: pty from it", t_devpts_instance);
 	return failed;
 }
