@@ -97,6 +97,15 @@ int caps_apply(const struct spec_caps *caps, struct kerr **err)
 	    caps_mask(caps->ambient, "ambient", &amb, err) < 0)
 		return -1;
 
+	for (size_t i = 0; caps->effective && caps->effective[i]; i++) {
+		int v = cap_parse(caps->effective[i]);
+
+		if (v <= last_cap() && !(prm & (1ULL << v)))
+			return kerr_set(err, EPERM,
+					"capabilities.effective: `%s` is not in the permitted set",
+					caps->effective[i]);
+	}
+
 	c = cap_init();
 	if (!c)
 		return kerr_errno(err, "cap_init");

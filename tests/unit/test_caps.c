@@ -132,6 +132,11 @@ static int t_ambient_needs_inheritable(void)
 	CHECK(caps_apply(&c, &err) < 0);
 	CHECK(err && strstr(err->msg, "CAP_NET_BIND_SERVICE"));
 	kerr_free(&err);
+	/* effective beyond permitted names the cap too */
+	c = (struct spec_caps){ .effective = prm, .permitted = eff };
+	CHECK(caps_apply(&c, &err) < 0);
+	CHECK(err && strstr(err->msg, "CAP_NET_BIND_SERVICE") && strstr(err->msg, "permitted"));
+	kerr_free(&err);
 	return 0;
 }
 
@@ -186,7 +191,8 @@ int main(void)
 	run("inheritable stays empty unless listed; absent bounding drops all", t_inheritable_empty);
 	run("NULL capabilities change nothing", t_null_keeps_all);
 	run("unknown capability name is an error naming it", t_unknown_name);
-	run("ambient not inheritable is an error naming the cap", t_ambient_needs_inheritable);
+	run("ambient not inheritable, effective not permitted: errors name the cap",
+	    t_ambient_needs_inheritable);
 	run("non-root after set_user + execve keeps the ambient cap", t_non_root_exec);
 	return failed;
 }
