@@ -11,11 +11,11 @@ check_bad() {
 	sed "s/@MARK@/$TEST_TAG/" "$fix" > "$BUNDLE/config.json"
 	local before=$BATS_TEST_TMPDIR/mi.before
 	awk '{print $5}' /proc/self/mountinfo | sort > "$before"
-	run --separate-stderr keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -eq 1 ] || fail "$name: status $status (stderr: $stderr)"
 	[[ "$stderr" == *"$expect"* ]] || fail "$name: stderr does not name '$expect': $stderr"
 	[[ "$stderr" == "$KEEL_NAME: "* ]] || fail "$name: message not '$KEEL_NAME: ...': $stderr"
-	[ -z "$output" ] || fail "$name: stdout: $output"
+	[ -z "$create_stdout" ] || fail "$name: stdout: $create_stdout"
 	[ ! -e "$ROOT/$ID" ] || fail "$name: state dir left"
 	[ -z "$(find /sys/fs/cgroup/unified -maxdepth 4 -type d -name "*$TEST_TAG*" 2>/dev/null)" ] || fail "$name: cgroup left"
 	[ -z "$(marked_pids)" ] || fail "$name: process left: $(marked_pids)"
@@ -35,7 +35,7 @@ check_bad() {
 
 @test "badconfig: a missing config.json is named" {
 	rm "$BUNDLE/config.json"
-	run keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *config.json* ]] || fail "$output"
 	[ ! -e "$ROOT/$ID" ]

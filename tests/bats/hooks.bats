@@ -76,7 +76,7 @@ all_hooks() {
 	hooks_setup
 	cfg_edit ".hooks={\"createRuntime\":[$(hook createRuntime 'exit 3')]}"
 	spec_args sleep 30
-	run keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -ne 0 ]
 	[ -s "$H/createRuntime.json" ]
 	[ ! -e "$ROOT/$ID" ] || fail "state left: $(ls "$ROOT")"
@@ -99,7 +99,7 @@ all_hooks() {
 	cfg_edit ".hooks={\"prestart\":[${h%\}},\"timeout\":1}]}"
 	spec_args sleep 30
 	start=$SECONDS
-	run keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -ne 0 ]
 	[ $((SECONDS - start)) -lt 10 ] || fail "took $((SECONDS - start)) s"
 	[ ! -e "$ROOT/$ID" ]
@@ -142,7 +142,7 @@ all_hooks() {
 @test "hooks: a missing hook binary fails create and names it" {
 	cfg_edit '.hooks={"prestart":[{"path":"/no/such/hook"}]}'
 	spec_args true
-	run keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == */no/such/hook* ]] || fail "$output"
 	[ ! -e "$ROOT/$ID" ]

@@ -182,7 +182,7 @@ load ../lib/common
 	spec_args sleep 30
 	keel_create "$ID"
 	pid=$(pid_of "$ID")
-	run keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$ID"* ]]
 	[[ "$output" == *"already exists"* ]] || fail "output: $output"
@@ -302,7 +302,7 @@ load ../lib/common
 	run "$KEEL" frobnicate
 	[ "$status" -ne 0 ]
 	[[ "$output" == *frobnicate* ]]
-	run keel create --frobnicate "$ID"
+	run_create --frobnicate "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *frobnicate* ]]
 }
@@ -337,7 +337,7 @@ load ../lib/common
 
 @test "invalid ids are refused" {
 	for bad in .. "a/b" ""; do
-		run keel create --bundle "$BUNDLE" "$bad"
+		run_create "$bad"
 		[ "$status" -ne 0 ] || fail "id '$bad' accepted"
 	done
 }

@@ -115,7 +115,7 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 @test "terminal without --console-socket is refused for a detached container" {
 	cfg_edit '.process.terminal=true'
 	spec_args true
-	run keel create --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	run_create "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *console* ]] || fail "$output"
 }

@@ -160,6 +160,18 @@ keel_create() {
 		>"$BATS_TEST_TMPDIR/$id.out" 2>"$BATS_TEST_TMPDIR/$id.err" 3>&-
 }
 
+# Like `run keel create --bundle $BUNDLE ARGS...` (sets status, output =
+# stdout+stderr, stderr, create_stdout) but through files: a create that
+# wrongly succeeds leaves an init holding whatever pipe it was given.
+run_create() {
+	local o=$BATS_TEST_TMPDIR/create.out e=$BATS_TEST_TMPDIR/create.err
+	status=0
+	keel create --bundle "$BUNDLE" "$@" </dev/null >"$o" 2>"$e" || status=$?
+	create_stdout=$(cat "$o")
+	stderr=$(cat "$e")
+	output=$(cat "$o" "$e")
+}
+
 # Wait (up to ~5 s) until `keel state ID` says STATUS.
 wait_status() {
 	local id=$1 want=$2 i s=""

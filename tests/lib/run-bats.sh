@@ -4,7 +4,8 @@
 # any suite fails.  KEEL / KEEL_NAME choose the runtime (see common.bash).
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-out=$repo/build/test-results
+# KEEL_RESULTS: another directory for the TAP (e.g. a crun validation run).
+out=${KEEL_RESULTS:-$repo/build/test-results}
 mkdir -p "$out"
 [ $# -gt 0 ] || set -- "$repo/tests/bats"
 files=()
