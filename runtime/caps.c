@@ -133,10 +133,13 @@ int caps_apply(const struct spec_caps *caps, struct kerr **err)
 
 		if (v > last_cap())
 			continue;
-		if (!(prm & (1ULL << v)) || !(inh & (1ULL << v)))
-			return kerr_set(err, EINVAL,
-					"capabilities.ambient: `%s` must also be permitted and inheritable",
-					name);
+		/* The kernel only raises an ambient cap that is permitted and
+		 * inheritable. runc's and crun's default specs list ambient caps
+		 * without inheritable ones and both runtimes skip them: so do we. */
+		if (!(prm & (1ULL << v)) || !(inh & (1ULL << v))) {
+			kdebug("capabilities.ambient: skipping `%s`: not permitted and inheritable", name);
+			continue;
+		}
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0)
 			return kerr_errno(err, "raise ambient capability `%s`", name);
 	}

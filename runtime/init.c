@@ -225,7 +225,7 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
 	const struct spec_caps *caps = p->has_capabilities ? &p->capabilities : NULL;
 
 	if (s->hooks.count[HOOK_START_CONTAINER]) {
-		_cleanup_free_ char *json = state_to_oci_json(a->state, "running");
+		_cleanup_free_ char *json = state_to_oci_json(a->state, "created");
 
 		if (hooks_run(&s->hooks, HOOK_START_CONTAINER, json, err) < 0)
 			return -1;
