@@ -47,17 +47,22 @@ M=1048576
 	local dev maj min
 	dev=$(devnum nullb0)
 	maj=${dev%:*} min=${dev#*:}
+	# A per-device io.weight needs io.cost enabled on the device (EOPNOTSUPP otherwise).
+	[ -e "$CGROOT/io.bfq.weight" ] || echo "$dev enable=1" > "$CGROOT/io.cost.qos"
 	cfg_res "{\"blockIO\":{\"weight\":500,
+		\"weightDevice\":[{\"major\":$maj,\"minor\":$min,\"weight\":1000}],
 		\"throttleReadBpsDevice\":[{\"major\":$maj,\"minor\":$min,\"rate\":$M}],
 		\"throttleWriteBpsDevice\":[{\"major\":$maj,\"minor\":$min,\"rate\":$((2 * M))}],
 		\"throttleReadIOPSDevice\":[{\"major\":$maj,\"minor\":$min,\"rate\":100}],
 		\"throttleWriteIOPSDevice\":[{\"major\":$maj,\"minor\":$min,\"rate\":200}]}}"
 	create_bg
 	if [ -e "$CG/io.bfq.weight" ]; then
-		expect_cg io.bfq.weight "default 500"
+		expect_cg io.bfq.weight "default 500
+$dev 1000"
 	else
 		# 10..1000 maps linearly onto 1..10000: 1 + (500 - 10) * 9999 / 990.
-		expect_cg io.weight "default 4950"
+		expect_cg io.weight "default 4950
+$dev 10000"
 	fi
 	expect_cg io.max "$dev rbps=$M wbps=$((2 * M)) riops=100 wiops=200"
 }
@@ -68,6 +73,23 @@ M=1048576
 	expect_cg memory.high $((48 * M))
 	expect_cg pids.max 13
 	expect_cg cpu.weight 77
+}
+
+@test "config: linux.cgroupsPath absolute and relative" {
+	cfg_sh 'exec sleep 100000'
+	cfg ".linux.cgroupsPath=\"/$ID-abs/c\""
+	create_bg
+	[ "$(cgfile cgroup.procs "../$ID-abs/c")" = "$(pid_of)" ]
+	grep -qx "0::/$ID-abs/c" "/proc/$(pid_of)/cgroup"
+	cfg ".linux.cgroupsPath=\"$ID-rel\" | .linux.resources.pids={\"limit\":11}"
+	create_bg "$ID-2"
+	expect_cg pids.max 11 "$ID-rel"
+	grep -qx "0::/keel/$ID-rel" "/proc/$(pid_of "$ID-2")/cgroup"
+	keel delete --force "$ID"
+	keel delete --force "$ID-2"
+	[ ! -e "$CGROOT/$ID-abs/c" ] && [ ! -e "$CGROOT/keel/$ID-rel" ]
+	# keel leaves the parent it made for an absolute path (like runc): ours to remove.
+	rmdir "$CGROOT/$ID-abs" 2>/dev/null || true
 }
 
 # A create that fails at a resource: status non-zero, keel names the problem, and neither
@@ -254,6 +276,38 @@ same_pid() {
 	[[ "$output" == *stopped* ]]
 }
 
+@test "update of a paused container applies and it stays paused" {
+	cfg_sh 'exec sleep 100000'
+	start_bg
+	keel pause "$ID"
+	keel update --pids-limit 17 --memory 100M "$ID"
+	expect_cg pids.max 17
+	expect_cg memory.max $((100 * M))
+	[ "$(status_of)" = paused ]
+	grep -qx 'frozen 1' "$CG/cgroup.events"
+	keel resume "$ID"
+	[ "$(status_of)" = running ]
+}
+
+@test "exec joins the container's cgroup, also when pids.max is reached" {
+	cfg_sh 'exec sleep 100000'
+	cfg_res '{"pids":{"limit":1}}'
+	start_bg
+	# runc moves the exec'd process in through cgroup.procs (allowed past pids.max), crun
+	# clones it into the cgroup (refused at pids.max): either is fine, running it
+	# outside the container's cgroup is not.
+	run keel exec "$ID" cat /proc/self/cgroup </dev/null
+	echo "status $status: $output"
+	[ "$status" -ne 0 ] || [ "$output" = "0::/" ] || fail "exec ran outside the container's cgroup: $output"
+	keel update --pids-limit 5 "$ID"
+	run keel exec "$ID" sh -c 'cat /proc/self/cgroup; echo $(( $(cat /sys/fs/cgroup/pids.current) ))' </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# The cgroup namespace is rooted at the container's cgroup.
+	[ "${lines[0]}" = "0::/" ]
+	[ "${lines[1]}" -ge 2 ]
+}
+
 # --- limits that bite ---
 
 @test "a memory hog is OOM-killed under memory.max: exit 137, memory.events oom_kill" {
@@ -266,6 +320,11 @@ same_pid() {
 	[ "$(cgkey memory.events oom_kill)" -ge 1 ]
 	[ "$(cgkey memory.events max)" -ge 1 ]
 	[ "$(status_of)" = stopped ]
+	keel delete "$ID"
+	# Without --keep, run deletes the OOM-killed container and its cgroup itself.
+	run keel run --bundle "$BUNDLE" "$ID-2" </dev/null
+	[ "$status" -eq 137 ]
+	[ ! -e "$CGROOT/keel/$ID-2" ] && [ ! -e "$ROOT/$ID-2" ]
 }
 
 @test "a fork loop stops at pids.max" {
@@ -415,6 +474,19 @@ counter() { local v; v=$(cat "$OUT/n" 2>/dev/null); echo "${v:-0}"; }
 	grep -x "{\"type\":\"oom\",\"id\":\"$ID\"}" "$OUT/events"
 	[ "$(cgkey memory.events oom_kill)" -ge 1 ]
 	[ "$(status_of)" = running ]
+}
+
+@test "events --interval exits when the container stops" {
+	cfg_sh 'while [ ! -e /out/stop ]; do sleep 0.1; done'
+	start_bg
+	keel events --interval 200ms "$ID" > "$OUT/events" 2>&1 &
+	local ev=$!
+	track_pid $ev
+	until_true 20 grep -q '"type":"stats"' "$OUT/events"
+	touch "$OUT/stop"
+	until_true 10 eval '! kill -0 $ev 2>/dev/null' || fail "events still running after the container stopped"
+	wait $ev
+	jq -e --arg id "$ID" '.type == "stats" and .id == $id and .data.pids.current >= 1' < <(head -n 1 "$OUT/events")
 }
 
 # --- nothing left behind ---

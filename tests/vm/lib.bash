@@ -57,13 +57,14 @@ cfg_res() { cfg --argjson r "$1" '.linux.resources += $r'; }
 create_bg() {
 	local id=${1:-$ID}
 	keel create --bundle "$BUNDLE" "$id" </dev/null \
-		>"$BATS_TEST_TMPDIR/$id.out" 2>"$BATS_TEST_TMPDIR/$id.err"
+		>"$BATS_TEST_TMPDIR/$id.out" 2>"$BATS_TEST_TMPDIR/$id.err" ||
+		{ cat "$BATS_TEST_TMPDIR/$id.err" >&2; return 1; }
 }
 
 # start_bg [ID]: create and start; fails with keel's messages.
 start_bg() {
 	local id=${1:-$ID}
-	create_bg "$id" || { cat "$BATS_TEST_TMPDIR/$id.err" >&2; fail "create $id failed"; return 1; }
+	create_bg "$id" || { fail "create $id failed"; return 1; }
 	keel start "$id" || fail "start $id failed"
 }
 
@@ -77,8 +78,13 @@ saved_cfg() { cat "$ROOT/${1:-$ID}/config.json"; }
 # cgfile FILE [ID]: the cgroup file as read from cgroupfs.
 cgfile() { cat "$CGROOT/keel/${2:-$ID}/$1"; }
 
-# cgget_v FILE [ID]: the same file through libcgroup (an independent reader).
-cgget_v() { cgget -n -v -r "$1" "keel/${2:-$ID}"; }
+# cgget_v FILE [ID]: the same file through libcgroup (an independent reader; it indents
+# the continuation lines of a multi-line value with a tab).
+cgget_v() {
+	local v
+	v=$(cgget -n -v -r "$1" "keel/${2:-$ID}") || return
+	printf '%s\n' "$v" | sed 's/^\t//'
+}
 
 # expect_cg FILE VALUE [ID]: cgroupfs and cgget both read VALUE.
 expect_cg() {
