@@ -82,8 +82,9 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$ID"; }
 	cfg_edit '.linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
 		'.linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]'
 	spec_args sleep 30
-	keel_create "$ID"
+	keel_create "$ID" || fail "create: $(cat "$BATS_TEST_TMPDIR/$ID.err")"
 	pid=$(pid_of "$ID")
+	[ "$pid" -gt 0 ] || fail "pid '$pid', status $(status_of "$ID"): $(cat "$BATS_TEST_TMPDIR/$ID.err")"
 	[ "$(stat -c %u /proc/$pid)" = 100000 ]
 	[ "$(readlink /proc/$pid/ns/user)" != "$(readlink /proc/self/ns/user)" ]
 }
