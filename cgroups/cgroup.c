@@ -337,6 +337,51 @@ fail:
 	return -1;
 }
 
+int cgroup_enable_ancestors(struct cgroup *cg, const struct spec_resources *res,
+			    struct kerr **err)
+{
+	struct cgroup_need need[32];
+	size_t n = cgroup_needed_controllers(res, need, 32);
+	_cleanup_free_ char *copy = NULL, *sofar = NULL;
+	char *save = NULL, *c, *next_c;
+	int rootfd, cur, ret = -1;
+
+	if (!n)
+		return 0;
+	rootfd = cgroup_root_fd(err);
+	if (rootfd < 0)
+		return -1;
+	copy = xstrdup(cg->path);
+	sofar = xzalloc(strlen(cg->path) + 1);
+	cur = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return kerr_errno(err, "cgroup: open `%s`", root_path);
+	/* Each ancestor, from the root down to the cgroup's parent. */
+	for (c = strtok_r(copy, "/", &save); c; c = next_c) {
+		int next;
+
+		next_c = strtok_r(NULL, "/", &save);
+		if (enable_controllers(cur, *sofar ? sofar : "/", !*sofar, need, n, err) < 0)
+			goto out;
+		if (!next_c)
+			break;
+		if (*sofar)
+			strcat(sofar, "/");
+		strcat(sofar, c);
+		next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			kerr_errno(err, "cgroup: open `%s/%s`", root_path, sofar);
+			goto out;
+		}
+		close(cur);
+		cur = next;
+	}
+	ret = 0;
+out:
+	close(cur);
+	return ret;
+}
+
 int cgroup_open(const char *path, struct cgroup **out, struct kerr **err)
 {
 	int rootfd = cgroup_root_fd(err), fd;

@@ -50,6 +50,11 @@ struct cgroup_need {
 size_t cgroup_needed_controllers(const struct spec_resources *res, struct cgroup_need *out,
 				 size_t max);
 
+/* Enable the controllers `res` needs in every ancestor of the cgroup (for a
+ * live update that needs a controller its create did not). */
+int cgroup_enable_ancestors(struct cgroup *cg, const struct spec_resources *res,
+			    struct kerr **err);
+
 /* Devices: the BPF_PROG_TYPE_CGROUP_DEVICE program for a rule list (default
  * deny, last matching rule wins). *insns is malloc'd. */
 int cgroup_devices_program(const struct spec_device_rule *rules, size_t n,

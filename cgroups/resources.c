@@ -404,6 +404,9 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *r, bool update,
 		return 0;
 	if (r->network.has_class_id || r->network.n_priorities)
 		kdebug("cgroup: linux.resources.network ignored on v2");
+	/* create enabled only what the config needed: an update may need more. */
+	if (update && cgroup_enable_ancestors(cg, r, err) < 0)
+		return -1;
 	if (apply_memory(cg, r, update, err) < 0 || apply_cpu(cg, r, err) < 0 ||
 	    (r->pids.has_limit &&
 	     write_i64_or_max(cg->dirfd, "pids.max", r->pids.limit > 0 ? r->pids.limit : -1,
