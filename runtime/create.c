@@ -175,6 +175,26 @@ static void create_ctx_cleanup(struct create_ctx *c, bool failed)
 	free(c->rootfs);
 }
 
+/* The host ids of the container's uid/gid 0 (the ids themselves without maps). */
+static uid_t host_id_of_root(const struct spec_idmap *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	return 0;
+}
+
+static int chown_to_container_root(int dirfd, const struct spec *s, struct kerr **err)
+{
+	const struct spec_linux *l = s->linux_;
+	uid_t uid = host_id_of_root(l->uid_mappings, l->n_uid_mappings);
+	gid_t gid = host_id_of_root(l->gid_mappings, l->n_gid_mappings);
+
+	if (fchownat(dirfd, "exec.fifo", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return kerr_errno(err, "chown exec.fifo to %u:%u", uid, gid);
+	return 0;
+}
+
 static int load_config(struct create_ctx *c, struct kerr **err)
 {
 	const char *cfg = c->o->config ? c->o->config : "config.json";
@@ -381,6 +401,10 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 		kerr_errno(err, "create exec.fifo");
 		goto out;
 	}
+	/* The init opens it as the container's root: in a user namespace
+	 * that is an unprivileged host uid. */
+	if (ns_wants_new(c.spec, NS_USER) && chown_to_container_root(c.dirfd, c.spec, err) < 0)
+		goto out;
 	c.fifo = openat(c.dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
 	if (c.fifo < 0) {
 		kerr_errno(err, "open exec.fifo");

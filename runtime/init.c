@@ -243,13 +243,15 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
 	return process_exec(p->args, env, err);
 }
 
+/* Blocks until `keel start` opens exec.fifo for reading, then writes one
+ * byte. The write end stays open (close-on-exec): `start` sees EOF when the
+ * user process has been exec'd, or when we died trying. */
 static int wait_for_start(struct init_args *a, struct kerr **err)
 {
 	char path[64];
-	_cleanup_close_ int fd = -1;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo);
-	/* Blocks until `keel start` opens the fifo for reading. */
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return kerr_errno(err, "open exec.fifo");

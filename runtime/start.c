@@ -44,6 +44,18 @@ static int release_init(int dirfd, const struct kstate *st, struct kerr **err)
 	}
 	if (read(fifo, &b, 1) != 1)
 		return kerr_set(err, ESRCH, "container init exited before start");
+	/* The init holds the write end until its execve: EOF means the user
+	 * process runs (poststart hooks come after that) or the init died. */
+	p[0].events = POLLIN;
+	for (;;) {
+		ssize_t r;
+
+		if (poll(p, 1, -1) < 0 && errno != EINTR)
+			return kerr_errno(err, "poll exec.fifo");
+		r = read(fifo, &b, 1);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
 	return 0;
 }
 
