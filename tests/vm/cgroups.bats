@@ -76,10 +76,11 @@ $dev 10000"
 }
 
 @test "config: linux.cgroupsPath absolute and relative" {
+	TEARDOWN_RMDIR=$CGROOT/$ID-abs
 	cfg_sh 'exec sleep 100000'
 	cfg ".linux.cgroupsPath=\"/$ID-abs/c\""
 	create_bg
-	[ "$(cgfile cgroup.procs "../$ID-abs/c")" = "$(pid_of)" ]
+	[ "$(cat "$CGROOT/$ID-abs/c/cgroup.procs")" = "$(pid_of)" ]
 	grep -qx "0::/$ID-abs/c" "/proc/$(pid_of)/cgroup"
 	cfg ".linux.cgroupsPath=\"$ID-rel\" | .linux.resources.pids={\"limit\":11}"
 	create_bg "$ID-2"
@@ -88,8 +89,6 @@ $dev 10000"
 	keel delete --force "$ID"
 	keel delete --force "$ID-2"
 	[ ! -e "$CGROOT/$ID-abs/c" ] && [ ! -e "$CGROOT/keel/$ID-rel" ]
-	# keel leaves the parent it made for an absolute path (like runc): ours to remove.
-	rmdir "$CGROOT/$ID-abs" 2>/dev/null || true
 }
 
 # A create that fails at a resource: status non-zero, keel names the problem, and neither
@@ -276,6 +275,28 @@ same_pid() {
 	[[ "$output" == *stopped* ]]
 }
 
+@test "update enables controllers the create did not need (fresh parent)" {
+	# A parent no container used yet: create enables nothing in it (no resources).
+	local P=$CGROOT/$ID-fresh
+	TEARDOWN_RMDIR=$P
+	cfg_sh 'exec sleep 100000'
+	cfg ".linux.cgroupsPath=\"/$ID-fresh/c\""
+	start_bg
+	[ ! -e "$P/c/memory.max" ] && [ ! -e "$P/c/pids.max" ]
+	# Stats work without the controllers too.
+	run keel events --stats "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	jq -e '.type == "stats"' <<<"$output"
+	keel update --memory 50M --pids-limit 12 --cpu-quota 20000 "$ID"
+	[ "$(cat "$P/c/memory.max")" = $((50 * M)) ]
+	[ "$(cat "$P/c/pids.max")" = 12 ]
+	[ "$(cat "$P/c/cpu.max")" = "20000 100000" ]
+	[ "$(cgget -n -v -r pids.max "$ID-fresh/c")" = 12 ]
+	keel delete --force "$ID"
+	[ ! -e "$P/c" ]
+}
+
 @test "update of a paused container applies and it stays paused" {
 	cfg_sh 'exec sleep 100000'
 	start_bg
@@ -367,7 +388,10 @@ counter() { local v; v=$(cat "$OUT/n" 2>/dev/null); echo "${v:-0}"; }
 
 @test "pause stops progress, state says paused; resume restores it" {
 	cfg_sh 'i=0; while :; do i=$((i+1)); echo $i > /out/n; sleep 0.1; done'
-	start_bg
+	create_bg
+	run -1 keel pause "$ID"
+	[[ "$output" == *"not running"* ]]
+	keel start "$ID"
 	until_true 10 eval '[ "$(counter)" -ge 3 ]'
 	keel pause "$ID"
 	[ "$(status_of)" = paused ]
@@ -391,6 +415,8 @@ counter() { local v; v=$(cat "$OUT/n" 2>/dev/null); echo "${v:-0}"; }
 	start_bg
 	until_true 10 test -e "$OUT/ready"
 	until_true 5 eval '[ "$(wc -l < "$CG/cgroup.procs")" -eq 4 ]'
+	# ps lists exactly the cgroup's processes.
+	[ "$(keel ps --format json "$ID")" = "[$(sort -n "$CG/cgroup.procs" | paste -sd,)]" ]
 	keel kill --all "$ID" KILL
 	until_true 5 eval '[ -z "$(cat "$CG/cgroup.procs")" ]' ||
 		fail "left in the cgroup: $(cat "$CG/cgroup.procs")"
@@ -415,6 +441,29 @@ counter() { local v; v=$(cat "$OUT/n" 2>/dev/null); echo "${v:-0}"; }
 	keel delete --force "$ID-p"
 	[ ! -e "$CGROOT/keel/$ID-p" ]
 	[ -z "$(ls -A "$ROOT")" ]
+}
+
+@test "kill --all of a paused container kills everything" {
+	cfg_sh 'sleep 100000 & sleep 100000 & exec sleep 100000'
+	start_bg
+	until_true 5 eval '[ "$(wc -l < "$CG/cgroup.procs")" -eq 3 ]'
+	keel pause "$ID"
+	keel kill --all "$ID" KILL
+	until_true 5 eval '[ -z "$(cat "$CG/cgroup.procs")" ]' ||
+		fail "left in the cgroup: $(cat "$CG/cgroup.procs")"
+	until_true 5 eval '[ "$(status_of)" = stopped ]'
+}
+
+@test "delete removes the sub-cgroups a container made for itself" {
+	# A read-write cgroup mount: the container (its own cgroup namespace) makes a child
+	# cgroup and moves itself there, as systemd in a container does.
+	cfg '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= map(select(. != "ro"))'
+	cfg_sh 'mkdir -p /sys/fs/cgroup/sub/deeper && echo $$ > /sys/fs/cgroup/sub/deeper/cgroup.procs && touch /out/ready; exec sleep 100000'
+	start_bg
+	until_true 20 test -e "$OUT/ready"
+	grep -qx "0::/keel/$ID/sub/deeper" "/proc/$(pid_of)/cgroup"
+	keel delete --force "$ID"
+	[ ! -e "$CG" ]
 }
 
 # --- devices ---

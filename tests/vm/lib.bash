@@ -146,6 +146,9 @@ vm_teardown() {
 			keel delete --force "$id" >/dev/null 2>&1 </dev/null || true
 		done
 	fi
+	# A parent cgroup the test made through an absolute cgroupsPath (keel, like runc,
+	# leaves parents).
+	[ -z "${TEARDOWN_RMDIR:-}" ] || rmdir "$TEARDOWN_RMDIR" 2>/dev/null || true
 	if ! out=$(leftovers); then
 		echo "$out" >&2
 		for p in $(find "$CGROOT" -depth -mindepth 1 -maxdepth 3 -type d -name "$ID*"); do
