@@ -11,30 +11,7 @@
 
 #include "runtime/process.h"
 #include "runtime/util.h"
-
-static int n_test, failed;
-
-static void run(const char *name, int (*fn)(void))
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0)
-		_exit(fn() == 0 ? 0 : 1);
-	waitpid(pid, &st, 0);
-	n_test++;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		printf("not ok %d - %s # child failed\n", n_test, name);
-		failed = 1;
-	}
-	fflush(stdout);
-}
-
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	return 1; } } while (0)
+#include "tap.h"
 
 /* One "CapXxx:" line of a status text. */
 static unsigned long long cap_field(const char *status, const char *key)
@@ -187,7 +164,7 @@ static int t_non_root_exec(void)
 
 int main(void)
 {
-	printf("1..6\n");
+	tap_plan(6);
 	run("root: bounding, effective, permitted, inheritable, ambient exact", t_as_root);
 	run("inheritable stays empty unless listed; absent bounding drops all", t_inheritable_empty);
 	run("NULL capabilities change nothing", t_null_keeps_all);
@@ -195,5 +172,5 @@ int main(void)
 	run("ambient not inheritable is skipped; effective not permitted names the cap",
 	    t_ambient_not_inheritable_skipped);
 	run("non-root after set_user + execve keeps the ambient cap", t_non_root_exec);
-	return failed;
+	return tap_done();
 }

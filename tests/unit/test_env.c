@@ -14,35 +14,11 @@
 
 #include "runtime/process.h"
 #include "runtime/util.h"
+#include "tap.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static int n_test, failed;
 static char dir[] = "/tmp/keel-test-env-XXXXXX";
-
-static void report(bool ok, const char *name)
-{
-	n_test++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", n_test, name);
-	if (!ok)
-		failed = 1;
-	fflush(stdout);
-}
-
-static void run(const char *name, int (*fn)(void))
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0)
-		_exit(fn() == 0 ? 0 : 1);
-	waitpid(pid, &st, 0);
-	report(WIFEXITED(st) && WEXITSTATUS(st) == 0, name);
-}
-
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	return 1; } } while (0)
 
 static bool strv_eq(char **v, const char **want)
 {
@@ -231,7 +207,7 @@ int main(void)
 	put("a/keel-test-noperm", "#!/bin/sh\nexit 0\n", 0644);
 	put("a/keel-test-garbage", "\x01\x02garbage\n", 0755);
 
-	printf("1..5\n");
+	tap_plan(5);
 	run("build_env: -e overrides, PATH and HOME defaults", t_build);
 	run("exec: PATH search in the given env, errors name the program", t_exec);
 	run("rlimits set; error names the rlimit", t_rlimits);
@@ -240,7 +216,7 @@ int main(void)
 
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
-		failed = 1;
+		tap_failures++;
 	free(cmd);
-	return failed;
+	return tap_done();
 }

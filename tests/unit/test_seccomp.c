@@ -14,43 +14,7 @@
 
 #include "runtime/process.h"
 #include "runtime/util.h"
-
-static int n_test, failed;
-
-static void report(bool ok, const char *name, const char *why)
-{
-	n_test++;
-	if (ok) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		printf("not ok %d - %s # %s\n", n_test, name, why);
-		failed = 1;
-	}
-	fflush(stdout);
-}
-
-/* Run fn in a child; returns the wait status. */
-static int in_child(int (*fn)(void))
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0)
-		_exit(fn() == 0 ? 0 : 1);
-	waitpid(pid, &st, 0);
-	return st;
-}
-
-static void run(const char *name, int (*fn)(void))
-{
-	int st = in_child(fn);
-
-	report(WIFEXITED(st) && WEXITSTATUS(st) == 0, name, "child failed");
-}
-
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	return 1; } } while (0)
+#include "tap.h"
 
 static int compile_and_load(const struct spec_seccomp *s)
 {
@@ -244,12 +208,12 @@ static void expect_signal(const char *name, int (*fn)(void), int sig)
 	char why[64];
 
 	snprintf(why, sizeof(why), "status %#x, expected signal %d", st, sig);
-	report(WIFSIGNALED(st) && WTERMSIG(st) == sig, name, why);
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == sig, name, why);
 }
 
 int main(void)
 {
-	printf("1..9\n");
+	tap_plan(9);
 	run("ERRNO 42 on mkdir/mkdirat, arg rules EQ (AND/OR) and MASKED_EQ, unknown name skipped",
 	    t_errno_and_args);
 	expect_signal("SCMP_ACT_KILL kills the child with SIGSYS", t_kill, SIGSYS);
@@ -260,5 +224,5 @@ int main(void)
 	run("flags TSYNC, LOG, SPEC_ALLOW load", t_flags);
 	run("SCMP_ACT_NOTIFY returns a listener fd", t_notify);
 	run("errors name the action, arch, flag, operator", t_errors);
-	return failed;
+	return tap_done();
 }

@@ -18,32 +18,13 @@
 
 #include "runtime/process.h"
 #include "runtime/util.h"
+#include "tap.h"
 
-static int n_test, failed;
-
-static void run(const char *name, int (*fn)(void))
+/* Each test in a child that SIGALRM ends after 20 s. */
+static void run20(const char *name, int (*fn)(void))
 {
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0) {
-		alarm(20);
-		_exit(fn() == 0 ? 0 : 1);
-	}
-	waitpid(pid, &st, 0);
-	n_test++;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		printf("not ok %d - %s # child failed (status %#x)\n", n_test, name, st);
-		failed = 1;
-	}
-	fflush(stdout);
+	run_timed(name, fn, 20);
 }
-
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	return 1; } } while (0)
 
 /* Read everything from a pty master until the slave side is gone (EIO). */
 static size_t drain(int fd, char *buf, size_t cap)
@@ -356,12 +337,12 @@ static int t_devpts_instance(void)
 
 int main(void)
 {
-	printf("1..6\n");
-	run("open/become/send over a socketpair: parent reads the slave's output", t_socketpair);
-	run("recv_fd refuses messages without exactly one fd", t_recv_exactly_one);
-	run("console socket: connect, payload is the pty name, fd works", t_console_socket);
-	run("proxy copies stdin to the pty and its output to stdout", t_proxy);
-	run("proxy on a tty: raw mode restored, SIGWINCH resizes the pty", t_proxy_winch);
-	run("a fresh devpts instance in a private mount ns: pty from it", t_devpts_instance);
-	return failed;
+	tap_plan(6);
+	run20("open/become/send over a socketpair: parent reads the slave's output", t_socketpair);
+	run20("recv_fd refuses messages without exactly one fd", t_recv_exactly_one);
+	run20("console socket: connect, payload is the pty name, fd works", t_console_socket);
+	run20("proxy copies stdin to the pty and its output to stdout", t_proxy);
+	run20("proxy on a tty: raw mode restored, SIGWINCH resizes the pty", t_proxy_winch);
+	run20("a fresh devpts instance in a private mount ns: pty from it", t_devpts_instance);
+	return tap_done();
 }

@@ -12,38 +12,9 @@
 
 #include "runtime/process.h"
 #include "runtime/util.h"
+#include "tap.h"
 
-static int n_test, failed;
 static char top[] = "/tmp/keel-test-user-XXXXXX";
-
-static void report(bool ok, const char *name, const char *why)
-{
-	n_test++;
-	if (ok) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
-		failed = 1;
-	}
-	fflush(stdout);
-}
-
-/* Run fn in a child; a test passes when the child exits 0. The child writes
- * its reason for failing on stderr. */
-static void run(const char *name, int (*fn)(void))
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0)
-		_exit(fn() == 0 ? 0 : 1);
-	waitpid(pid, &st, 0);
-	report(WIFEXITED(st) && WEXITSTATUS(st) == 0, name, "child failed");
-}
-
-#define CHECK(cond) do { if (!(cond)) { \
-	fprintf(stderr, "# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-	return 1; } } while (0)
 
 static void put(const char *dir, const char *name, const char *text)
 {
@@ -288,7 +259,7 @@ int main(void)
 		free(e); free(target); free(gtarget); free(l); free(g);
 	}
 
-	printf("1..8\n");
+	tap_plan(8);
 	run("resolve by uid: home, additionalGids + /etc/group membership", t_resolve_uid);
 	run("resolve by username; unknown username is an error naming it", t_resolve_name);
 	run("uid without passwd entry: home /", t_resolve_unknown_uid);
@@ -300,7 +271,7 @@ int main(void)
 
 	char *cmd = xasprintf("rm -rf '%s'", top);
 	if (system(cmd) != 0)
-		failed = 1;
+		tap_failures++;
 	free(cmd);
-	return failed;
+	return tap_done();
 }
