@@ -8,19 +8,7 @@
 
 #include "cgroups/cgroup_internal.h"
 #include "runtime/util.h"
-
-static int n_test, failed;
-
-static void ok(bool cond, const char *name, const char *why)
-{
-	n_test++;
-	if (cond) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
-		failed = 1;
-	}
-}
+#include "tap.h"
 
 static void test_weights(void)
 {
@@ -377,6 +365,5 @@ int main(void)
 	test_paths();
 	test_needs();
 	test_devices();
-	printf("1..%d\n", n_test);
-	return failed;
+	return tap_done();
 }

@@ -15,38 +15,10 @@
 
 #include "cgroups/cgroup_internal.h"
 #include "runtime/util.h"
+#include "tap.h"
 #include <yajl/yajl_tree.h>
 
-static int n_test, failed;
 static char base[64];
-
-static void ok(bool cond, const char *name, const char *why)
-{
-	n_test++;
-	if (cond) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
-		failed = 1;
-	}
-	fflush(stdout);
-}
-
-static const char *emsg(struct kerr *e)
-{
-	static char buf[512];
-	char *t;
-
-	if (!e)
-		return "no error";
-	t = kerr_text(e);
-	snprintf(buf, sizeof(buf), "%s", t);
-	free(t);
-	return buf;
-}
-
-/* ok() with the error of `e` (read after cond ran), then cleared. */
-#define OKE(cond, name) do { bool c_ = (cond); ok(c_, name, emsg(e)); kerr_free(&e); } while (0)
 
 static bool exists(const char *rel)
 {
@@ -377,6 +349,5 @@ int main(void)
 	test_devices();
 	unlinkat(cgroup_root_fd(NULL), base, AT_REMOVEDIR);
 	ok(!exists(base), "nothing left of keel-test-<pid>", base);
-	printf("1..%d\n", n_test);
-	return failed;
+	return tap_done();
 }

@@ -5,19 +5,7 @@
 
 #include "runtime/cli.h"
 #include "runtime/util.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *name, const char *why)
-{
-	n_test++;
-	if (cond) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		n_fail++;
-		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
-	}
-}
+#include "tap.h"
 
 struct vals {
 	const char *bundle, *pid_file;
@@ -60,7 +48,7 @@ int main(void)
 	bool help = false;
 	int idx, r;
 
-	printf("1..24\n");
+	tap_plan(24);
 
 	r = parse(&v, ARGV("--bundle", "/b", "--pid-file=/p", "-d", "id"), &idx, &help, &msg);
 	ok(r == 0 && !strcmp(v.bundle, "/b") && !strcmp(v.pid_file, "/p") && v.detach && idx == 5,
@@ -164,5 +152,5 @@ int main(void)
 		   cli_parse_size("-5", &b) < 0 && cli_parse_size("99999999999999999t", &b) < 0,
 		   "bad sizes refused", NULL);
 	}
-	return n_fail || n_test != 24 ? 1 : 0;
+	return tap_done();
 }

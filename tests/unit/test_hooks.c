@@ -8,21 +8,9 @@
 
 #include "runtime/hooks.h"
 #include "runtime/util.h"
+#include "tap.h"
 
-static int n_test, n_fail;
-
-static void ok(int cond, const char *name, const char *why)
-{
-	n_test++;
-	if (cond) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		n_fail++;
-		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
-	}
-}
-
-static char *run(const char *script, int timeout, const char *state, int *r)
+static char *run_hook(const char *script, int timeout, const char *state, int *r)
 {
 	char *args[] = { (char *)"sh", (char *)"-c", (char *)script, NULL };
 	char *env[] = { (char *)"HOOKVAR=hv", (char *)"PATH=/usr/bin:/bin", NULL };
@@ -48,37 +36,37 @@ int main(void)
 	char *msg;
 	int r;
 
-	printf("1..10\n");
+	tap_plan(10);
 	if (!mkdtemp(tmpl))
 		abort();
 	out = xasprintf("%s/out", tmpl);
 
 	script = xasprintf("cat > %s; echo \"$HOOKVAR\" >> %s", out, out);
-	msg = run(script, 0, "{\"id\":\"c1\"}", &r);
+	msg = run_hook(script, 0, "{\"id\":\"c1\"}", &r);
 	ok(r == 0, "hook succeeds", msg);
 	free(msg);
 	ok(read_file_at(AT_FDCWD, out, &buf, NULL, NULL) == 0 && !strcmp(buf, "{\"id\":\"c1\"}hv\n"),
 	   "state on stdin, env passed", buf);
 
-	msg = run("echo first >&2; echo 'the reason' >&2; exit 3", 0, "{}", &r);
+	msg = run_hook("echo first >&2; echo 'the reason' >&2; exit 3", 0, "{}", &r);
 	ok(r < 0 && msg && !strcmp(msg, "hook `/bin/sh` (createRuntime) exited with status 3: the reason"),
 	   "non-zero exit names the hook, status and last stderr line", msg);
 	free(msg);
 
-	msg = run("exit 4", 0, "{}", &r);
+	msg = run_hook("exit 4", 0, "{}", &r);
 	ok(r < 0 && msg && !strcmp(msg, "hook `/bin/sh` (createRuntime) exited with status 4"),
 	   "non-zero exit without stderr", msg);
 	free(msg);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	msg = run("sleep 30", 1, "{}", &r);
+	msg = run_hook("sleep 30", 1, "{}", &r);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ok(r < 0 && msg && !strcmp(msg, "hook `/bin/sh` (createRuntime) timed out after 1 s"),
 	   "timeout kills the hook", msg);
 	ok(t1.tv_sec - t0.tv_sec < 5, "timeout honoured promptly", NULL);
 	free(msg);
 
-	msg = run("exit 0", 0, NULL, &r);
+	msg = run_hook("exit 0", 0, NULL, &r);
 	ok(r == 0, "hook ignoring stdin is fine", msg);
 	free(msg);
 
@@ -88,12 +76,12 @@ int main(void)
 
 		memset(big, 'x', 299999);
 		big[299999] = '\0';
-		msg = run("exit 0", 5, big, &r);
+		msg = run_hook("exit 0", 5, big, &r);
 		ok(r == 0, "unread large stdin", msg);
 		free(msg);
 		free(script);
 		script = xasprintf("sleep 0.2; wc -c < /dev/stdin > %s", out);
-		msg = run(script, 5, big, &r);
+		msg = run_hook(script, 5, big, &r);
 		free(buf);
 		buf = NULL;
 		ok(r == 0 && read_file_at(AT_FDCWD, out, &buf, NULL, NULL) == 0 && atoi(buf) == 299999,
@@ -123,5 +111,5 @@ int main(void)
 		if (system(cmd) != 0)
 			printf("# could not remove %s\n", tmpl);
 	}
-	return n_fail || n_test != 10 ? 1 : 0;
+	return tap_done();
 }

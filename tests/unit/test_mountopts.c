@@ -6,6 +6,7 @@
 
 #include "namespaces/namespaces.h"
 #include "runtime/util.h"
+#include "tap.h"
 
 struct tcase {
 	const char *opts;	/* comma-separated, as in config.json's array */
@@ -84,27 +85,24 @@ static bool streq_null(const char *a, const char *b)
 int main(void)
 {
 	size_t ncases = sizeof(cases) / sizeof(cases[0]);
-	int failed = 0, t = 0;
 
-	printf("1..%zu\n", ncases + 2);
+	tap_plan((int)ncases + 2);
 	for (size_t i = 0; i < ncases; i++) {
 		const struct tcase *c = &cases[i];
 		struct mount_opts o;
 		struct kerr *err = NULL;
 		size_t n;
 		char **v = split(c->opts, &n);
-		bool ok = mount_opts_parse(v, n, &o, &err) == 0 &&
+		bool good = mount_opts_parse(v, n, &o, &err) == 0 &&
 			  o.flags == c->flags && o.clear == c->clear && o.propagation == c->prop &&
 			  o.tmpcopyup == c->tmpcopyup && o.rro == c->rro && o.idmap == c->idmap &&
 			  streq_null(o.data, c->data);
+		char name[256], why[256];
 
-		if (ok)
-			printf("ok %d - \"%s\"\n", ++t, c->opts);
-		else {
-			printf("not ok %d - \"%s\" # flags %#lx clear %#lx prop %#lx data %s\n", ++t,
-			       c->opts, o.flags, o.clear, o.propagation, o.data ? o.data : "(null)");
-			failed++;
-		}
+		snprintf(name, sizeof(name), "\"%s\"", c->opts);
+		snprintf(why, sizeof(why), "flags %#lx clear %#lx prop %#lx data %s",
+			 o.flags, o.clear, o.propagation, o.data ? o.data : "(null)");
+		ok(good, name, why);
 		mount_opts_free(&o);
 		kerr_free(&err);
 		strv_free(v);
@@ -113,23 +111,21 @@ int main(void)
 	{
 		char *v[] = { "ro", NULL };
 		struct mount_opts o;
-		bool ok = mount_opts_parse(v, 5, &o, NULL) == 0 && o.flags == MS_RDONLY && !o.data;
+		bool good = mount_opts_parse(v, 5, &o, NULL) == 0 && o.flags == MS_RDONLY && !o.data;
 
-		printf("%s %d - NULL terminates the list\n", ok ? "ok" : "not ok", ++t);
-		failed += !ok;
+		ok(good, "NULL terminates the list", NULL);
 		mount_opts_free(&o);
 	}
 	/* "ridmap" is recursive, "idmap" is not. */
 	{
 		char *a[] = { "idmap" }, *b[] = { "ridmap" };
 		struct mount_opts oa, ob;
-		bool ok = mount_opts_parse(a, 1, &oa, NULL) == 0 && mount_opts_parse(b, 1, &ob, NULL) == 0 &&
-			  !oa.idmap_recursive && ob.idmap_recursive;
+		bool good = mount_opts_parse(a, 1, &oa, NULL) == 0 && mount_opts_parse(b, 1, &ob, NULL) == 0 &&
+			    !oa.idmap_recursive && ob.idmap_recursive;
 
-		printf("%s %d - ridmap is recursive\n", ok ? "ok" : "not ok", ++t);
-		failed += !ok;
+		ok(good, "ridmap is recursive", NULL);
 		mount_opts_free(&oa);
 		mount_opts_free(&ob);
 	}
-	return failed ? 1 : 0;
+	return tap_done();
 }

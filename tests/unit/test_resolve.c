@@ -11,17 +11,18 @@
 
 #include "namespaces/namespaces.h"
 #include "runtime/util.h"
+#include "tap.h"
 
-static int t, failed;
 static char top[] = "/tmp/keel-resolve-XXXXXX";
 static int rootfd;
 static ino_t ino_inside, ino_outside, ino_root;
 
-static void check(bool ok, const char *mode, const char *name, const char *why)
+static void check(bool cond, const char *mode, const char *name, const char *why)
 {
-	printf("%s %d - [%s] %s%s%s\n", ok ? "ok" : "not ok", ++t, mode, name,
-	       ok ? "" : " # ", ok ? "" : why);
-	failed += !ok;
+	char full[512];
+
+	snprintf(full, sizeof(full), "[%s] %s", mode, name);
+	ok(cond, full, why);
 }
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -93,7 +94,7 @@ static void expect(const char *mode, const char *path, int flags, ino_t want, in
 	kerr_free(&err);
 }
 
-static void run(const char *mode)
+static void run_mode(const char *mode)
 {
 	char p[512];
 	struct kerr *err = NULL;
@@ -216,10 +217,9 @@ int main(void)
 	if (rootfd < 0)
 		return 1;
 	resolve_force_fallback(false);
-	run("openat2");
+	run_mode("openat2");
 	resolve_force_fallback(true);
-	run("fallback");
-	printf("1..%d\n", t);
+	run_mode("fallback");
 	sh("rm -rf %s", top);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -16,10 +16,10 @@
 
 #include "namespaces/namespaces.h"
 #include "runtime/util.h"
+#include "tap.h"
 
 static char top[] = "/tmp/keel-rootfs-XXXXXX";
 static int report_fd = -1;
-static int t, failed;
 
 /* In the container: one result line to the parent. */
 static void chk(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -36,20 +36,6 @@ static void chk(bool ok, const char *fmt, ...)
 	if (write(report_fd, line, strlen(line)) < 0)
 		_exit(3);
 	errno = saved;
-}
-
-/* In the parent. */
-static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(bool ok, const char *fmt, ...)
-{
-	char name[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++t, name);
-	failed += !ok;
 }
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -547,18 +533,18 @@ static int run_variant(const struct variant *v)
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		bool ok = strncmp(line, "ok - ", 5) == 0;
 
-		tap(ok, "[%s] %s", v->name, line + (ok ? 5 : 9));
+		okf(ok, "[%s] %s", v->name, line + (ok ? 5 : 9));
 	}
-	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0, "[%s] the container exited 0 (status %#x)",
+	okf(WIFEXITED(status) && WEXITSTATUS(status) == 0, "[%s] the container exited 0 (status %#x)",
 	    v->name, status);
 	{
 		char p[600];
 
 		snprintf(p, sizeof(p), "%s/data/written", top);
-		tap(access(p, F_OK) == 0, "[%s] a write to the /data bind reached the host directory", v->name);
+		okf(access(p, F_OK) == 0, "[%s] a write to the /data bind reached the host directory", v->name);
 	}
 	after = count_lines("/proc/self/mountinfo");
-	tap(before == after && before > 0, "[%s] host mount table unchanged (%d -> %d lines)",
+	okf(before == after && before > 0, "[%s] host mount table unchanged (%d -> %d lines)",
 	    v->name, before, after);
 	return 0;
 }
@@ -606,7 +592,7 @@ static void run_error(const char *rootfs_name, struct spec_mount m0, const char 
 		buf[n] = '\0';
 	close(rep[0]);
 	waitpid(pid, &status, 0);
-	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(buf, want),
+	okf(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(buf, want),
 	    "%s (%s)", what, buf);
 }
 
@@ -652,7 +638,7 @@ static void run_default_dev(void)
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
-	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	okf(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "no /dev in the spec: a 755 nosuid tmpfs with the standard nodes (exit %d)",
 	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
@@ -706,9 +692,8 @@ int main(void)
 		char p[600];
 
 		snprintf(p, sizeof(p), "%s/rootfs/opt/tc/keep", top);
-		tap(read_is(p, "kept\n"), "the tmpcopyup source in the rootfs is unchanged");
+		okf(read_is(p, "kept\n"), "the tmpcopyup source in the rootfs is unchanged");
 	}
-	printf("1..%d\n", t);
 	sh("rm -rf %s", top);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -15,22 +15,7 @@
 
 #include "spec/spec.h"
 #include "runtime/util.h"
-
-static int n_tests, n_failed;
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_tests++;
-	printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		n_failed++;
-}
+#include "tap.h"
 
 /* JSON written with ' for " to keep the literals readable. */
 static char *J(const char *s)
@@ -64,7 +49,7 @@ static struct spec *parse_ok(const char *what, const char *json)
 	char *msg;
 	struct spec *s = parse(json, &msg);
 
-	ok(s != NULL, "%s parses%s%s", what, msg ? " # " : "", msg ? msg : "");
+	okf(s != NULL, "%s parses%s%s", what, msg ? " # " : "", msg ? msg : "");
 	free(msg);
 	return s;
 }
@@ -75,7 +60,7 @@ static void expect_error(const char *json, const char *want)
 	char *j = J(json), *msg;
 	struct spec *s = parse(j, &msg);
 
-	ok(!s && msg && !strcmp(msg, want), "error: %s%s%s", want, msg && strcmp(msg, want) ? " # got: " : "",
+	okf(!s && msg && !strcmp(msg, want), "error: %s%s%s", want, msg && strcmp(msg, want) ? " # got: " : "",
 	   msg && strcmp(msg, want) ? msg : "");
 	spec_free(s);
 	free(msg);
@@ -130,37 +115,37 @@ static void test_runc_crun_defaults(void)
 		char *json = tool_spec(tools[t], "");
 		struct spec *s;
 
-		ok(json != NULL, "`%s spec` produced a config", tools[t]);
+		okf(json != NULL, "`%s spec` produced a config", tools[t]);
 		if (!json)
 			continue;
 		s = parse_ok(tools[t], json);
 		if (s) {
 			struct spec_process *p = s->process;
 
-			ok(s->oci_version && !strcmp(s->root_path, "rootfs") && s->root_readonly,
+			okf(s->oci_version && !strcmp(s->root_path, "rootfs") && s->root_readonly,
 			   "%s: root", tools[t]);
-			ok(p && p->terminal && !strcmp(p->args[0], "sh") && !p->args[1] &&
+			okf(p && p->terminal && !strcmp(p->args[0], "sh") && !p->args[1] &&
 			   strv_len(p->env) == 2 && !strcmp(p->cwd, "/") && p->user.uid == 0,
 			   "%s: process basics", tools[t]);
-			ok(p && strv_len(p->capabilities.bounding) == 3 &&
+			okf(p && strv_len(p->capabilities.bounding) == 3 &&
 			   has(p->capabilities.effective, "CAP_KILL") &&
 			   has(p->capabilities.ambient, "CAP_AUDIT_WRITE"),
 			   "%s: capabilities", tools[t]);
-			ok(p && p->n_rlimits == 1 && p->rlimits[0].resource == RLIMIT_NOFILE &&
+			okf(p && p->n_rlimits == 1 && p->rlimits[0].resource == RLIMIT_NOFILE &&
 			   p->rlimits[0].hard == 1024 && p->rlimits[0].soft == 1024 &&
 			   p->no_new_privileges, "%s: rlimits, noNewPrivileges", tools[t]);
-			ok(s->n_mounts == 7 && !strcmp(s->mounts[2].destination, "/dev/pts") &&
+			okf(s->n_mounts == 7 && !strcmp(s->mounts[2].destination, "/dev/pts") &&
 			   has(s->mounts[2].options, "newinstance") && s->mounts[0].n_options == 0 &&
 			   s->mounts[1].n_options == 4 && !strcmp(s->mounts[6].type, "cgroup"),
 			   "%s: mounts", tools[t]);
-			ok(s->linux_ && s->linux_->n_namespaces == 5 &&
+			okf(s->linux_ && s->linux_->n_namespaces == 5 &&
 			   spec_find_ns(s, NS_NETWORK) && !spec_find_ns(s, NS_USER) &&
 			   s->linux_->resources && s->linux_->resources->n_devices == 1 &&
 			   !s->linux_->resources->devices[0].allow &&
 			   !strcmp(s->linux_->resources->devices[0].access, "rwm") &&
 			   s->linux_->resources->devices[0].major == -1,
 			   "%s: linux namespaces and devices", tools[t]);
-			ok(s->linux_ && strv_len(s->linux_->masked_paths) == 10 &&
+			okf(s->linux_ && strv_len(s->linux_->masked_paths) == 10 &&
 			   strv_len(s->linux_->readonly_paths) == 5 && s->hostname,
 			   "%s: masked and readonly paths, hostname", tools[t]);
 		}
@@ -171,7 +156,7 @@ static void test_runc_crun_defaults(void)
 	char *json = tool_spec("runc", "--rootless");
 	struct spec *s = json ? parse_ok("runc --rootless", json) : NULL;
 
-	ok(s && spec_find_ns(s, NS_USER) && s->linux_->n_uid_mappings == 1 &&
+	okf(s && spec_find_ns(s, NS_USER) && s->linux_->n_uid_mappings == 1 &&
 	   !spec_find_ns(s, NS_NETWORK), "runc --rootless: user namespace, mappings");
 	spec_free(s);
 	free(json);
@@ -195,18 +180,18 @@ static void test_keel_defaults(void)
 		for (i = 0; i < 14; i++)
 			caps = caps && has(c->bounding, want_caps[i]) &&
 			       has(c->effective, want_caps[i]) && has(c->permitted, want_caps[i]);
-		ok(caps && strv_len(c->bounding) == 14 && !c->inheritable && !c->ambient,
+		okf(caps && strv_len(c->bounding) == 14 && !c->inheritable && !c->ambient,
 		   "keel spec: 14 caps, no inheritable or ambient");
-		ok(s->process->terminal && !strcmp(s->process->args[0], "sh") &&
+		okf(s->process->terminal && !strcmp(s->process->args[0], "sh") &&
 		   s->process->no_new_privileges && s->process->n_rlimits == 1 &&
 		   s->process->rlimits[0].resource == RLIMIT_NOFILE, "keel spec: process");
-		ok(s->linux_->n_namespaces == 6 && spec_find_ns(s, NS_CGROUP) &&
+		okf(s->linux_->n_namespaces == 6 && spec_find_ns(s, NS_CGROUP) &&
 		   spec_find_ns(s, NS_NETWORK) && !spec_find_ns(s, NS_USER), "keel spec: namespaces");
-		ok(s->n_mounts == 7 && !strcmp(s->mounts[5].type, "sysfs") &&
+		okf(s->n_mounts == 7 && !strcmp(s->mounts[5].type, "sysfs") &&
 		   has(s->mounts[5].options, "ro") && !strcmp(s->mounts[6].destination, "/sys/fs/cgroup") &&
 		   !strcmp(s->mounts[6].type, "cgroup") && has(s->mounts[6].options, "ro"),
 		   "keel spec: mounts");
-		ok(s->linux_->resources && s->linux_->resources->n_devices == 1 &&
+		okf(s->linux_->resources && s->linux_->resources->n_devices == 1 &&
 		   !s->linux_->resources->devices[0].allow &&
 		   strv_len(s->linux_->masked_paths) == 10, "keel spec: devices, masked paths");
 	}
@@ -216,12 +201,12 @@ static void test_keel_defaults(void)
 	json = spec_default_json(true);
 	s = parse_ok("keel spec --rootless", json);
 	if (s) {
-		ok(spec_find_ns(s, NS_USER) && !spec_find_ns(s, NS_NETWORK) &&
+		okf(spec_find_ns(s, NS_USER) && !spec_find_ns(s, NS_NETWORK) &&
 		   s->linux_->n_uid_mappings == 1 && s->linux_->uid_mappings[0].host_id == getuid() &&
 		   s->linux_->uid_mappings[0].container_id == 0 &&
 		   s->linux_->n_gid_mappings == 1 && s->linux_->gid_mappings[0].host_id == getgid(),
 		   "keel spec --rootless: user namespace maps 0 to the caller");
-		ok(!strcmp(s->mounts[5].destination, "/sys") && has(s->mounts[5].options, "rbind") &&
+		okf(!strcmp(s->mounts[5].destination, "/sys") && has(s->mounts[5].options, "rbind") &&
 		   !has(s->mounts[2].options, "gid=5"), "keel spec --rootless: /sys rbind");
 	}
 	spec_free(s);
@@ -291,62 +276,62 @@ static void test_full(void)
 	p = s->process;
 	l = s->linux_;
 	r = l->resources;
-	ok(!strcmp(s->oci_version, "1.1.0") && !strcmp(s->root_path, "/r") && !s->root_readonly &&
+	okf(!strcmp(s->oci_version, "1.1.0") && !strcmp(s->root_path, "/r") && !s->root_readonly &&
 	   !strcmp(s->hostname, "h") && !strcmp(s->domainname, "d"), "full: top level");
-	ok(s->n_annotations == 2 && !strcmp(spec_annotation(s, "a.b"), "c") &&
+	okf(s->n_annotations == 2 && !strcmp(spec_annotation(s, "a.b"), "c") &&
 	   !spec_annotation(s, "nope"), "full: annotations");
-	ok(s->n_mounts == 1 && !strcmp(s->mounts[0].type, "bind") &&
+	okf(s->n_mounts == 1 && !strcmp(s->mounts[0].type, "bind") &&
 	   !strcmp(s->mounts[0].source, "/src") && s->mounts[0].n_options == 2 &&
 	   s->mounts[0].n_uid_mappings == 1 && s->mounts[0].uid_mappings[0].host_id == 1000 &&
 	   s->mounts[0].gid_mappings[0].size == 20, "full: mounts");
-	ok(s->hooks.count[HOOK_PRESTART] == 1 && s->hooks.count[HOOK_CREATE_CONTAINER] == 2 &&
+	okf(s->hooks.count[HOOK_PRESTART] == 1 && s->hooks.count[HOOK_CREATE_CONTAINER] == 2 &&
 	   s->hooks.list[HOOK_CREATE_RUNTIME][0].has_timeout &&
 	   s->hooks.list[HOOK_CREATE_RUNTIME][0].timeout == 5 &&
 	   !strcmp(s->hooks.list[HOOK_CREATE_RUNTIME][0].args[1], "b") &&
 	   !strcmp(s->hooks.list[HOOK_POSTSTOP][0].path, "/f") &&
 	   s->hooks.count[HOOK_START_CONTAINER] == 1 && s->hooks.count[HOOK_POSTSTART] == 1 &&
 	   !s->hooks.list[HOOK_PRESTART][0].has_timeout, "full: hooks");
-	ok(p->terminal && p->has_console_size && p->console_height == 24 && p->console_width == 80 &&
+	okf(p->terminal && p->has_console_size && p->console_height == 24 && p->console_width == 80 &&
 	   !strcmp(p->cwd, "/w") && !strcmp(p->env[0], "A=1") && !strcmp(p->args[1], "b"),
 	   "full: process basics");
-	ok(p->n_rlimits == 1 && p->rlimits[0].resource == RLIMIT_CORE &&
+	okf(p->n_rlimits == 1 && p->rlimits[0].resource == RLIMIT_CORE &&
 	   p->rlimits[0].hard == UINT64_MAX && p->rlimits[0].soft == 1, "full: rlimits (u64 max)");
-	ok(!strcmp(p->apparmor_profile, "ap") && !strcmp(p->selinux_label, "sl") &&
+	okf(!strcmp(p->apparmor_profile, "ap") && !strcmp(p->selinux_label, "sl") &&
 	   p->has_capabilities && !strcmp(p->capabilities.bounding[0], "CAP_SYS_ADMIN") &&
 	   p->capabilities.effective && !p->capabilities.effective[0] &&
 	   !strcmp(p->capabilities.ambient[0], "CAP_CHOWN") && p->no_new_privileges &&
 	   p->has_oom_score_adj && p->oom_score_adj == -500, "full: process security");
-	ok(p->user.uid == 1 && p->user.gid == 2 && p->user.has_umask && p->user.umask == 18 &&
+	okf(p->user.uid == 1 && p->user.gid == 2 && p->user.has_umask && p->user.umask == 18 &&
 	   p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 4 &&
 	   !strcmp(p->user.username, "u"), "full: user");
-	ok(p->scheduler && p->scheduler->policy_value == 6 && p->scheduler->has_nice &&
+	okf(p->scheduler && p->scheduler->policy_value == 6 && p->scheduler->has_nice &&
 	   p->scheduler->nice == -5 && p->scheduler->priority == 3 &&
 	   p->scheduler->runtime == 100 && p->scheduler->deadline == 200 &&
 	   p->scheduler->period == 300 && has(p->scheduler->flags, "SCHED_FLAG_RESET_ON_FORK"),
 	   "full: scheduler");
-	ok(p->io_priority && p->io_priority->class_value == 2 && p->io_priority->priority == 4 &&
+	okf(p->io_priority && p->io_priority->class_value == 2 && p->io_priority->priority == 4 &&
 	   !strcmp(p->exec_cpu_affinity_initial, "0") && !strcmp(p->exec_cpu_affinity_final, "0-1"),
 	   "full: ioPriority, execCPUAffinity");
-	ok(l->n_namespaces == 8 && !strcmp(spec_find_ns(s, NS_NETWORK)->path, "/proc/1/ns/net") &&
+	okf(l->n_namespaces == 8 && !strcmp(spec_find_ns(s, NS_NETWORK)->path, "/proc/1/ns/net") &&
 	   !spec_find_ns(s, NS_PID)->path && spec_find_ns(s, NS_TIME), "full: namespaces");
-	ok(l->n_uid_mappings == 1 && l->uid_mappings[0].size == 65536 &&
+	okf(l->n_uid_mappings == 1 && l->uid_mappings[0].size == 65536 &&
 	   l->gid_mappings[0].host_id == 100000, "full: id mappings");
-	ok(l->time_monotonic.set && l->time_monotonic.secs == -10 && l->time_monotonic.nanosecs == 5 &&
+	okf(l->time_monotonic.set && l->time_monotonic.secs == -10 && l->time_monotonic.nanosecs == 5 &&
 	   l->time_boottime.set && l->time_boottime.secs == 20, "full: timeOffsets");
-	ok(l->n_devices == 2 && l->devices[0].major == 1 && l->devices[0].minor == 3 &&
+	okf(l->n_devices == 2 && l->devices[0].major == 1 && l->devices[0].minor == 3 &&
 	   l->devices[0].has_file_mode && l->devices[0].file_mode == 438 && l->devices[0].gid == 5 &&
 	   !l->devices[1].has_uid && !strcmp(l->devices[1].type, "p"), "full: devices");
-	ok(!strcmp(l->cgroups_path, "/k/c") && !strcmp(l->rootfs_propagation, "rslave") &&
+	okf(!strcmp(l->cgroups_path, "/k/c") && !strcmp(l->rootfs_propagation, "rslave") &&
 	   !strcmp(l->mount_label, "ml") && l->has_personality &&
 	   !strcmp(l->personality_domain, "LINUX32") && strv_len(l->masked_paths) == 1 &&
 	   strv_len(l->readonly_paths) == 1, "full: linux scalars");
-	ok(l->intel_rdt && !strcmp(l->intel_rdt->clos_id, "g1") &&
+	okf(l->intel_rdt && !strcmp(l->intel_rdt->clos_id, "g1") &&
 	   !strcmp(l->intel_rdt->l3_cache_schema, "L3:0=ff") &&
 	   !strcmp(l->intel_rdt->mem_bw_schema, "MB:0=50") && l->intel_rdt->enable_cmt &&
 	   !l->intel_rdt->enable_mbm, "full: intelRdt");
-	ok(l->n_sysctl == 3 && !strcmp(l->sysctl[1].key, "kernel.shmmax") &&
+	okf(l->n_sysctl == 3 && !strcmp(l->sysctl[1].key, "kernel.shmmax") &&
 	   !strcmp(l->sysctl[1].value, "1000"), "full: sysctl");
-	ok(l->seccomp && !strcmp(l->seccomp->default_action, "SCMP_ACT_ERRNO") &&
+	okf(l->seccomp && !strcmp(l->seccomp->default_action, "SCMP_ACT_ERRNO") &&
 	   l->seccomp->has_default_errno_ret && l->seccomp->default_errno_ret == 1 &&
 	   !strcmp(l->seccomp->architectures[0], "SCMP_ARCH_X86_64") &&
 	   !strcmp(l->seccomp->flags[0], "SECCOMP_FILTER_FLAG_LOG") &&
@@ -357,33 +342,33 @@ static void test_full(void)
 	   l->seccomp->syscalls[0].args[0].value == UINT64_MAX &&
 	   l->seccomp->syscalls[0].args[0].value_two == 2 &&
 	   l->seccomp->syscalls[0].args[0].op_value == 7, "full: seccomp");
-	ok(r && r->n_devices == 2 && r->devices[1].allow && !strcmp(r->devices[1].type, "c") &&
+	okf(r && r->n_devices == 2 && r->devices[1].allow && !strcmp(r->devices[1].type, "c") &&
 	   r->devices[1].has_major && r->devices[1].major == 1 && r->devices[1].minor == -1 &&
 	   !strcmp(r->devices[1].access, "rw"), "full: resources.devices");
-	ok(r->memory.has_limit && r->memory.limit == 1000 && r->memory.reservation == 500 &&
+	okf(r->memory.has_limit && r->memory.limit == 1000 && r->memory.reservation == 500 &&
 	   r->memory.has_swap && r->memory.swap == -1 && r->memory.kernel == 7 &&
 	   r->memory.kernel_tcp == 8 && r->memory.swappiness == 60 &&
 	   r->memory.has_disable_oom_killer && r->memory.disable_oom_killer &&
 	   r->memory.has_use_hierarchy && !r->memory.use_hierarchy &&
 	   r->memory.check_before_update, "full: resources.memory");
-	ok(r->cpu.has_shares && r->cpu.shares == 1024 && r->cpu.quota == 50000 &&
+	okf(r->cpu.has_shares && r->cpu.shares == 1024 && r->cpu.quota == 50000 &&
 	   r->cpu.burst == 10 && r->cpu.period == 100000 && r->cpu.realtime_runtime == -1 &&
 	   r->cpu.realtime_period == 3 && !strcmp(r->cpu.cpus, "0-1") && !strcmp(r->cpu.mems, "0") &&
 	   r->cpu.has_idle && r->cpu.idle == 1, "full: resources.cpu");
-	ok(r->pids.has_limit && r->pids.limit == -1, "full: resources.pids");
-	ok(r->block_io.weight == 500 && r->block_io.leaf_weight == 300 &&
+	okf(r->pids.has_limit && r->pids.limit == -1, "full: resources.pids");
+	okf(r->block_io.weight == 500 && r->block_io.leaf_weight == 300 &&
 	   r->block_io.n_weight_device == 1 && r->block_io.weight_device[0].has_weight &&
 	   !r->block_io.weight_device[0].has_leaf_weight &&
 	   r->block_io.throttle_read_bps[0].rate == 1000 &&
 	   r->block_io.throttle_write_bps[0].minor == 1 &&
 	   r->block_io.throttle_read_iops[0].rate == 3000 &&
 	   r->block_io.throttle_write_iops[0].rate == 4000, "full: resources.blockIO");
-	ok(r->n_hugepage_limits == 1 && !strcmp(r->hugepage_limits[0].page_size, "2MB") &&
+	okf(r->n_hugepage_limits == 1 && !strcmp(r->hugepage_limits[0].page_size, "2MB") &&
 	   r->hugepage_limits[0].limit == 4096 && r->network.has_class_id &&
 	   r->network.class_id == 7 && r->network.n_priorities == 1 &&
 	   !strcmp(r->network.priorities[0].key, "eth0") &&
 	   !strcmp(r->network.priorities[0].value, "9"), "full: hugepages, network");
-	ok(r->n_rdma == 1 && !strcmp(r->rdma[0].device, "mlx5_1") && r->rdma[0].hca_handles == 3 &&
+	okf(r->n_rdma == 1 && !strcmp(r->rdma[0].device, "mlx5_1") && r->rdma[0].hca_handles == 3 &&
 	   r->rdma[0].hca_objects == 10000 && r->n_unified == 1 &&
 	   !strcmp(r->unified[0].key, "memory.high"), "full: rdma, unified");
 	spec_free(s);
@@ -398,11 +383,11 @@ static void test_errors(void)
 	char *msg;
 
 	parse("{", &msg);
-	ok(msg && !strcmp(msg, "config.json: invalid JSON: parse error: premature EOF"),
+	okf(msg && !strcmp(msg, "config.json: invalid JSON: parse error: premature EOF"),
 	   "invalid JSON names yajl's reason # %s", msg);
 	free(msg);
 	parse("{} x", &msg);
-	ok(msg && !strcmp(msg, "config.json: invalid JSON: parse error: trailing garbage"),
+	okf(msg && !strcmp(msg, "config.json: invalid JSON: parse error: trailing garbage"),
 	   "trailing garbage # %s", msg);
 	free(msg);
 	expect_error(PROC("'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':'lots'}]"),
@@ -534,30 +519,30 @@ static void test_process_resources(void)
 	struct kerr *err = NULL;
 	char *j = J("{'args':['ls','-l'],'cwd':'/','env':['A=B'],'user':{'uid':5},'capabilities':{'bounding':['CAP_KILL']}}");
 
-	ok(spec_parse_process(j, strlen(j), "process.json", &p, &err) == 0 && p &&
+	okf(spec_parse_process(j, strlen(j), "process.json", &p, &err) == 0 && p &&
 	   !strcmp(p->args[1], "-l") && p->user.uid == 5 && p->has_capabilities,
 	   "spec_parse_process");
 	spec_process_free(p);
 	free(j);
 	j = J("{'args':['ls'],'rlimits':[{'type':'RLIMIT_NOFILE','soft':'x','hard':1}]}");
-	ok(spec_parse_process(j, strlen(j), "process.json", &p, &err) < 0 && err && !p &&
+	okf(spec_parse_process(j, strlen(j), "process.json", &p, &err) < 0 && err && !p &&
 	   !strcmp(err->msg, "process.json: rlimits[0].soft: expected an unsigned integer, got \"x\""),
 	   "spec_parse_process error # %s", err ? err->msg : "");
 	kerr_free(&err);
 	free(j);
 	j = J("{'memory':{'limit':1048576,'swap':-1},'pids':{'limit':10},'cpu':{'cpus':'0'}}");
-	ok(spec_parse_resources(j, strlen(j), "resources.json", &r, &err) == 0 && r &&
+	okf(spec_parse_resources(j, strlen(j), "resources.json", &r, &err) == 0 && r &&
 	   r->memory.limit == 1048576 && r->memory.has_swap && r->pids.limit == 10 &&
 	   !r->cpu.has_shares && !strcmp(r->cpu.cpus, "0"), "spec_parse_resources");
 	spec_resources_free(r);
 	free(j);
 	j = J("{'pids':{'limit':'many'}}");
-	ok(spec_parse_resources(j, strlen(j), "-", &r, &err) < 0 && err && !r &&
+	okf(spec_parse_resources(j, strlen(j), "-", &r, &err) < 0 && err && !r &&
 	   !strcmp(err->msg, "-: pids.limit: expected an integer, got \"many\""),
 	   "spec_parse_resources error # %s", err ? err->msg : "");
 	kerr_free(&err);
 	free(j);
-	ok(spec_parse_resources("nope", 4, "r.json", &r, &err) < 0 && err &&
+	okf(spec_parse_resources("nope", 4, "r.json", &r, &err) < 0 && err &&
 	   !strncmp(err->msg, "r.json: invalid JSON: ", 22), "spec_parse_resources invalid JSON");
 	kerr_free(&err);
 }
@@ -581,17 +566,17 @@ static void test_load(void)
 	if (!mkdtemp(dir))
 		abort();
 	path = xasprintf("%s/config.json", dir);
-	ok(put(path, json) == 0 &&
+	okf(put(path, json) == 0 &&
 	   spec_load(-100, path, &s, &err) == 0 && s && s->n_mounts == 7, "spec_load");
 	spec_free(s);
 	s = NULL;
-	ok(put(path, "{\"ociVersion\":\"1\"}") == 0 &&
+	okf(put(path, "{\"ociVersion\":\"1\"}") == 0 &&
 	   spec_load(-100, path, &s, &err) < 0 && err &&
 	   !strcmp(err->msg, "config.json: root: required field is missing"),
 	   "spec_load names the base name # %s", err ? err->msg : "");
 	kerr_free(&err);
 	unlink(path);
-	ok(spec_load(-100, path, &s, &err) < 0 && err && err->errnum == ENOENT, "spec_load ENOENT");
+	okf(spec_load(-100, path, &s, &err) < 0 && err && err->errnum == ENOENT, "spec_load ENOENT");
 	kerr_free(&err);
 	rmdir(dir);
 	free(path);
@@ -600,29 +585,29 @@ static void test_load(void)
 
 static void test_names(void)
 {
-	ok(spec_signal_parse("TERM") == SIGTERM && spec_signal_parse("SIGTERM") == SIGTERM &&
+	okf(spec_signal_parse("TERM") == SIGTERM && spec_signal_parse("SIGTERM") == SIGTERM &&
 	   spec_signal_parse("sigterm") == SIGTERM && spec_signal_parse("15") == 15 &&
 	   spec_signal_parse("kill") == SIGKILL && spec_signal_parse("SIGCHLD") == SIGCHLD &&
 	   spec_signal_parse("CLD") == SIGCHLD && spec_signal_parse("SIGWINCH") == SIGWINCH,
 	   "signal names");
-	ok(spec_signal_parse("SIGRTMIN+3") == SIGRTMIN + 3 && spec_signal_parse("RTMAX-1") == SIGRTMAX - 1 &&
+	okf(spec_signal_parse("SIGRTMIN+3") == SIGRTMIN + 3 && spec_signal_parse("RTMAX-1") == SIGRTMAX - 1 &&
 	   spec_signal_parse("rtmin") == SIGRTMIN && spec_signal_parse("SIGRTMAX") == SIGRTMAX &&
 	   spec_signal_parse("64") == 64, "realtime signals");
-	ok(spec_signal_parse("FOO") == -1 && spec_signal_parse("0") == -1 &&
+	okf(spec_signal_parse("FOO") == -1 && spec_signal_parse("0") == -1 &&
 	   spec_signal_parse("65") == -1 && spec_signal_parse("-1") == -1 &&
 	   spec_signal_parse("RTMIN+40") == -1 && spec_signal_parse("RTMAX-31") == -1 &&
 	   spec_signal_parse("RTMIN+") == -1 && spec_signal_parse("") == -1 &&
 	   spec_signal_parse("SIG") == -1 && spec_signal_parse("15x") == -1,
 	   "bad signals are -1");
-	ok(spec_cap_parse("CAP_SYS_ADMIN") == 21 && spec_cap_parse("cap_chown") == 0 &&
+	okf(spec_cap_parse("CAP_SYS_ADMIN") == 21 && spec_cap_parse("cap_chown") == 0 &&
 	   spec_cap_parse("sys_admin") == 21 && spec_cap_parse("CAP_CHECKPOINT_RESTORE") == 40 &&
 	   spec_cap_parse("CAP_NOPE") == -1 && spec_cap_count() == 41, "capability names");
-	ok(!strcmp(spec_cap_name(21), "CAP_SYS_ADMIN") && !spec_cap_name(41) && !spec_cap_name(-1),
+	okf(!strcmp(spec_cap_name(21), "CAP_SYS_ADMIN") && !spec_cap_name(41) && !spec_cap_name(-1),
 	   "capability numbers");
-	ok(spec_rlimit_parse("RLIMIT_NOFILE") == RLIMIT_NOFILE && spec_rlimit_parse("RLIMIT_RTTIME") == RLIMIT_RTTIME &&
+	okf(spec_rlimit_parse("RLIMIT_NOFILE") == RLIMIT_NOFILE && spec_rlimit_parse("RLIMIT_RTTIME") == RLIMIT_RTTIME &&
 	   spec_rlimit_parse("RLIMIT_AS") == RLIMIT_AS && spec_rlimit_parse("NOFILE") == -1,
 	   "rlimit names");
-	ok(!strcmp(spec_ns_name(NS_NETWORK), "network") && !strcmp(spec_ns_name(NS_TIME), "time") &&
+	okf(!strcmp(spec_ns_name(NS_NETWORK), "network") && !strcmp(spec_ns_name(NS_TIME), "time") &&
 	   spec_ns_clone_flag(NS_PID) == CLONE_NEWPID && spec_ns_clone_flag(NS_USER) == CLONE_NEWUSER &&
 	   spec_ns_clone_flag(NS_TIME) == 0x80, "namespace names and flags");
 }
@@ -640,13 +625,13 @@ static void test_features(void)
 	const char *p_sup[] = { "linux", "seccomp", "supportedFlags", NULL };
 	yajl_val caps, mo, known, sup;
 
-	ok(v != NULL, "features.json is valid JSON");
+	okf(v != NULL, "features.json is valid JSON");
 	if (v) {
 		caps = yajl_tree_get(v, p_caps, yajl_t_array);
 		mo = yajl_tree_get(v, p_mo, yajl_t_array);
 		yajl_val min = yajl_tree_get(v, p_min, yajl_t_string);
 
-		ok(min && !strcmp(min->u.string, "1.0.0") &&
+		okf(min && !strcmp(min->u.string, "1.0.0") &&
 		   YAJL_IS_TRUE(yajl_tree_get(v, p_v2, yajl_t_any)) &&
 		   caps && caps->u.array.len == 41 &&
 		   yajl_tree_get(v, p_ops, yajl_t_array)->u.array.len == 7 &&
@@ -654,7 +639,7 @@ static void test_features(void)
 		   "features.json content");
 		known = yajl_tree_get(v, p_known, yajl_t_array);
 		sup = yajl_tree_get(v, p_sup, yajl_t_array);
-		ok(known && sup && known->u.array.len == 6 && sup->u.array.len >= 1 &&
+		okf(known && sup && known->u.array.len == 6 && sup->u.array.len >= 1 &&
 		   sup->u.array.len <= 6 && !strcmp(sup->u.array.values[0]->u.string,
 						    "SECCOMP_FILTER_FLAG_TSYNC"),
 		   "features.json seccomp flags: TSYNC supported by the kernel");
@@ -674,6 +659,5 @@ int main(void)
 	test_load();
 	test_names();
 	test_features();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

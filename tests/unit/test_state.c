@@ -13,19 +13,7 @@
 
 #include "runtime/state.h"
 #include "runtime/util.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *name, const char *why)
-{
-	n_test++;
-	if (cond) {
-		printf("ok %d - %s\n", n_test, name);
-	} else {
-		n_fail++;
-		printf("not ok %d - %s # %s\n", n_test, name, why ? why : "");
-	}
-}
+#include "tap.h"
 
 static void put_file(int dirfd, const char *name, const char *text)
 {
@@ -345,7 +333,7 @@ int main(void)
 	struct kerr *err = NULL;
 	int rootfd = -1;
 
-	printf("1..37\n");
+	tap_plan(37);
 	if (!mkdtemp(tmpl))
 		abort();
 	root = xasprintf("%s/a/b/root", tmpl);
@@ -370,7 +358,5 @@ int main(void)
 		if (system(cmd) != 0)
 			printf("# could not remove %s\n", tmpl);
 	}
-	if (n_test != 37)
-		printf("# planned 37, ran %d\n", n_test);
-	return n_fail || n_test != 37 ? 1 : 0;
+	return tap_done();
 }
