@@ -310,22 +310,6 @@ static int load(const struct seccomp_prog *prog, struct kerr **err)
 	return r;
 }
 
-int seccomp_load(const struct seccomp_prog *prog, struct kerr **err)
-{
-	int r;
-
-	if (!prog)
-		return 0;
-	r = load(prog, err);
-	if (r < 0)
-		return -1;
-	/* With NEW_LISTENER the kernel returns the notify fd; this entry point
-	 * has no use for it (see seccomp_load_listener). */
-	if (prog->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
-		close(r);
-	return 0;
-}
-
 int seccomp_load_listener(const struct seccomp_prog *prog, int *listener, struct kerr **err)
 {
 	int r;
@@ -338,6 +322,19 @@ int seccomp_load_listener(const struct seccomp_prog *prog, int *listener, struct
 		return -1;
 	if (prog->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
 		*listener = r;
+	return 0;
+}
+
+int seccomp_load(const struct seccomp_prog *prog, struct kerr **err)
+{
+	int listener;
+
+	/* With NEW_LISTENER the kernel returns the notify fd; this entry point
+	 * has no use for it. */
+	if (seccomp_load_listener(prog, &listener, err) < 0)
+		return -1;
+	if (listener >= 0)
+		close(listener);
 	return 0;
 }
 

@@ -84,6 +84,18 @@ static int split_fields(char *line, char **fields, int max)
 	return n;
 }
 
+/* Open /<rel> of the container's root: 1 with *f set, 0 when it does not
+ * exist (a rootfs without /etc/passwd or /etc/group), -1 on an error. */
+static int open_db(int rootfd, const char *rel, FILE **f, struct kerr **err)
+{
+	*f = fopen_in_root(rootfd, rel);
+	if (*f)
+		return 1;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	return kerr_errno(err, "open /%s in the container", rel);
+}
+
 /* Find a passwd entry by name (name != NULL) or by uid. 1 found, 0 not
  * found (including no /etc/passwd), -1 on a read error. */
 static int passwd_find(int rootfd, const char *name, uid_t uid, struct pw_entry *out,
@@ -92,13 +104,10 @@ static int passwd_find(int rootfd, const char *name, uid_t uid, struct pw_entry 
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
+	int r = open_db(rootfd, "etc/passwd", &f, err);
 
-	f = fopen_in_root(rootfd, "etc/passwd");
-	if (!f) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return kerr_errno(err, "open /etc/passwd in the container");
-	}
+	if (r <= 0)
+		return r;
 	while (getline(&line, &cap, f) >= 0) {
 		char *fl[7];
 		uint32_t pu, pg;
@@ -126,13 +135,10 @@ static int group_lookup(int rootfd, const char *name, gid_t *gid, struct kerr **
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
+	int r = open_db(rootfd, "etc/group", &f, err);
 
-	f = fopen_in_root(rootfd, "etc/group");
-	if (!f) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return kerr_errno(err, "open /etc/group in the container");
-	}
+	if (r <= 0)
+		return r;
 	while (getline(&line, &cap, f) >= 0) {
 		char *fl[4];
 		uint32_t g;
@@ -163,13 +169,10 @@ static int add_member_groups(int rootfd, const char *user, struct process_ids *i
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
+	int r = open_db(rootfd, "etc/group", &f, err);
 
-	f = fopen_in_root(rootfd, "etc/group");
-	if (!f) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return kerr_errno(err, "open /etc/group in the container");
-	}
+	if (r <= 0)
+		return r;
 	while (getline(&line, &cap, f) >= 0) {
 		char *fl[4], *save = NULL, *m;
 		uint32_t g;

@@ -206,6 +206,19 @@ int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t le
 	return 0;
 }
 
+/* After strtoull/strtoll with errno cleared: the range error, or EINVAL
+ * for text after the number. */
+static int parsed_whole(const char *end)
+{
+	if (errno)
+		return -1;
+	if (*end) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 int parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;
@@ -216,13 +229,7 @@ int parse_u64(const char *s, unsigned long long *out)
 	}
 	errno = 0;
 	*out = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (*end) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
+	return parsed_whole(end);
 }
 
 int parse_i64(const char *s, long long *out)
@@ -235,13 +242,7 @@ int parse_i64(const char *s, long long *out)
 	}
 	errno = 0;
 	*out = strtoll(s, &end, 10);
-	if (errno)
-		return -1;
-	if (*end) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
+	return parsed_whole(end);
 }
 
 char *rfc3339_now(void)
