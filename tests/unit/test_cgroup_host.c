@@ -194,9 +194,10 @@ static void test_unified_and_files(void)
 		return;
 	ok(cgroup_read(cg, "cgroup.max.depth", buf, sizeof(buf), &e) > 0 && !strcmp(buf, "5\n"),
 	   "unified value read back", buf);
-	kv[0].key = "memory.high";
-	kv[0].value = "10M";
-	OKE(cgroup_apply(cg, &r, true, &e) < 0 && e && strstr(e->msg, "memory.high") &&
+	/* A core ("cgroup.") key needs no controller: only the file is missing. */
+	kv[0].key = "cgroup.nosuchfile";
+	kv[0].value = "1";
+	OKE(cgroup_apply(cg, &r, true, &e) < 0 && e && strstr(e->msg, "cgroup.nosuchfile") &&
 	   strstr(e->msg, "no such file"), "unified key missing in the cgroup: error");
 	kerr_free(&e);
 	kv[0].key = "../cgroup.procs";
