@@ -165,6 +165,9 @@ static void exec_helper(struct exec_ctx *c)
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Wait until keel has made sure we are in the container's cgroup. */
+	if (sync_expect(c->sync[1], SYNC_GO, NULL, NULL, &err) < 0)
+		goto fail;
 	if (ns_join(c->ns_fds, 0, &err) < 0)
 		goto fail;
 	pid = clone_into(CLONE_PARENT, -1, NULL, &err);
@@ -287,6 +290,7 @@ int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct k
 {
 	struct exec_ctx c = { .o = o, .rootfd = -1, .sync = { -1, -1 }, .console_sock = -1 };
 	pid_t helper, pid = 0;
+	bool into_cg = false;
 	int master = -1, ret = -1;
 
 	for (int k = 0; k < NS_KINDS; k++)
@@ -297,7 +301,7 @@ int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct k
 		goto out;
 	if (sync_pair(c.sync, err) < 0)
 		goto out;
-	helper = clone_into(0, c.cg ? cgroup_dirfd(c.cg) : -1, NULL, err);
+	helper = clone_into(0, c.cg ? cgroup_dirfd(c.cg) : -1, &into_cg, err);
 	if (helper < 0)
 		goto out;
 	if (helper == 0) {
@@ -306,6 +310,14 @@ int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct k
 	}
 	close(c.sync[1]);
 	c.sync[1] = -1;
+	/* Direct placement can fail (e.g. EAGAIN at pids.max): like runc, move
+	 * the helper in through cgroup.procs, before it forks the process. */
+	if ((c.cg && !into_cg && cgroup_enter(c.cg, helper, err) < 0) ||
+	    sync_send(c.sync[0], SYNC_GO, 0, -1, err) < 0) {
+		kill(helper, SIGKILL);
+		waitpid(helper, NULL, 0);
+		goto out;
+	}
 	if (drive_exec(&c, helper, &pid, &master, err) < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);
