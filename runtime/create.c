@@ -345,6 +345,7 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 		.preserve_fds = c->o->preserve_fds, .fifo = c->fifo,
 		.state = &c->st,
 		.parent_fds = { c->dirfd, c->rootfd, c->console_sock },
+		.notify_sock = -1,
 	};
 	bool into_cg = false;
 

@@ -182,6 +182,8 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 			return -1;
 	}
 	/* sysctls go before finalize: /proc/sys is usually a readonly path. */
+	if (notify_connect(s, &a->notify_sock, err) < 0)
+		return -1;
 	if (rootfs_pivot(&ctx, err) < 0 || set_sysctls(s->linux_, err) < 0 ||
 	    rootfs_finalize(&ctx, err) < 0)
 		return -1;
@@ -238,7 +240,7 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return kerr_errno(err, "set no_new_privs");
-	if (seccomp_load(prog, err) < 0)
+	if (notify_load_and_send(prog, a->notify_sock, s, a->state, err) < 0)
 		return -1;
 	return process_exec(p->args, env, err);
 }

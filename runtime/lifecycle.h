@@ -24,6 +24,7 @@ struct init_args {
 	int fifo;		/* O_PATH fd of <state>/exec.fifo */
 	int ns_fds[NS_KINDS];	/* joined namespaces (pid is joined by the parent) */
 	struct kstate *state;	/* for the createContainer/startContainer hooks */
+	int notify_sock;		/* seccomp listenerPath connection, -1 if none */
 	int parent_fds[3];	/* keel's own (state dir and its flock, ...): closed first */
 };
 
@@ -52,6 +53,13 @@ int wait_exit_status(pid_t pid);
 
 /* Check that file can be executed (PATH from env), naming it if not. */
 int find_executable(const char *file, char *const *env, struct kerr **err);
+
+/* seccomp listenerPath: connect (before pivot), then load the filter and
+ * send its notify fd with the state (sock < 0: a plain load). */
+struct seccomp_prog;
+int notify_connect(const struct spec *s, int *sock, struct kerr **err);
+int notify_load_and_send(const struct seccomp_prog *prog, int sock, const struct spec *s,
+			 const struct kstate *st, struct kerr **err);
 
 /* --pid-file: the decimal pid, no newline, written by rename. */
 int write_pid_file(const char *path, pid_t pid, struct kerr **err);

@@ -243,3 +243,24 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[[ "$output" == *rc=1* ]] || fail "$output"
 }
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the notify fd to listenerPath with the state" {
+	sock=$BATS_TEST_TMPDIR/listener.sock
+	"$REPO/build/tools/notifyrecv" "$sock" 39 > "$BATS_TEST_TMPDIR/listener.out" 2>&1 &
+	rpid=$!
+	track_pid $rpid
+	for i in $(seq 30); do [ -S "$sock" ] && break; sleep 0.1; done
+	cfg_edit ".linux.seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"$sock\",\"listenerMetadata\":\"meta-1\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}"
+	cfg_edit '.root.readonly=false'
+	spec_args sh -c 'mkdir /d; echo rc=$?'
+	run_ctr
+	[ "$status" -eq 0 ] || fail "$stderr"
+	# 39 is ENOTEMPTY: the answer came from our listener, not from the kernel.
+	[[ "$stderr" == *"not empty"* ]] || fail "stderr: $stderr"
+	wait $rpid || fail "listener: $(cat "$BATS_TEST_TMPDIR/listener.out")"
+	out=$(cat "$BATS_TEST_TMPDIR/listener.out")
+	[ "$(jget - .fds[0] <<<"$out")" = seccompFd ] || fail "$out"
+	[ "$(jget - .metadata <<<"$out")" = meta-1 ] || fail "$out"
+	[ "$(jget - .state.id <<<"$out")" = "$ID" ] || fail "$out"
+	[ "$(jget - .pid <<<"$out")" -gt 1 ] || fail "$out"
+}
