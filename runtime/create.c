@@ -214,6 +214,10 @@ static int load_config(struct create_ctx *c, struct kerr **err)
 		return -1;
 	if (!c->spec->process)
 		return kerr_set(err, EINVAL, "%s: process: required to create a container", cfg);
+	/* Refused rather than ignored: a config asking for cache/memory-bandwidth
+	 * allocation must not run without it. */
+	if (c->spec->linux_ && c->spec->linux_->intel_rdt)
+		return kerr_set(err, ENOTSUP, "%s: linux.intelRdt: Intel RDT (resctrl) is not supported by keel yet", cfg);
 	if (!ns_wants_new(c->spec, NS_MOUNT) && !spec_find_ns(c->spec, NS_MOUNT))
 		return kerr_set(err, EINVAL, "%s: linux.namespaces: a mount namespace is required", cfg);
 	if (c->spec->root_path[0] == '/')

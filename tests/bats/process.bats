@@ -264,3 +264,12 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 	[ "$(jget - .state.id <<<"$out")" = "$ID" ] || fail "$out"
 	[ "$(jget - .pid <<<"$out")" -gt 1 ] || fail "$out"
 }
+
+@test "linux.intelRdt is refused (not supported), nothing left behind" {
+	cfg_edit '.linux.intelRdt={"closID":"c1","l3CacheSchema":"L3:0=ff"}'
+	spec_args true
+	run_ctr
+	[ "$status" -eq 1 ] || fail "status $status"
+	[[ "$stderr" == *"linux.intelRdt"*"not supported"* ]] || fail "$stderr"
+	[ ! -e "$ROOT/$ID" ]
+}
