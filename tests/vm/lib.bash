@@ -112,9 +112,12 @@ until_true() {
 
 # The block device of null_blk number N ("nullbN"), and its MAJOR:MINOR.
 nullb() {
-	[ -b /dev/nullb0 ] || modprobe null_blk nr_devices=2 ||
-		fail "modprobe null_blk failed"
-	[ -b "/dev/nullb$1" ] || fail "/dev/nullb$1 missing after modprobe null_blk"
+	if [ ! -b "/dev/nullb$1" ]; then
+		# Another suite may have loaded null_blk with fewer devices.
+		rmmod null_blk 2>/dev/null
+		modprobe null_blk nr_devices=2 || fail "modprobe null_blk failed"
+	fi
+	until_true 2 test -b "/dev/nullb$1" || fail "/dev/nullb$1 missing after modprobe null_blk"
 }
 devnum() { cat "/sys/block/$1/dev"; }
 
