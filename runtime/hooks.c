@@ -16,22 +16,6 @@
 
 #define TAIL_MAX 4096
 
-const char *hooks_kind_name(enum spec_hook_kind kind)
-{
-	static const char *const names[HOOK_KINDS] = {
-		[HOOK_PRESTART] = "prestart",
-		[HOOK_CREATE_RUNTIME] = "createRuntime",
-		[HOOK_CREATE_CONTAINER] = "createContainer",
-		[HOOK_START_CONTAINER] = "startContainer",
-		[HOOK_POSTSTART] = "poststart",
-		[HOOK_POSTSTOP] = "poststop",
-	};
-
-	if ((int)kind < 0 || kind >= HOOK_KINDS)
-		return "unknown";
-	return names[kind];
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -247,8 +231,8 @@ int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	for (i = 0; i < hooks->count[kind]; i++) {
 		const struct spec_hook *h = &hooks->list[kind][i];
 
-		kdebug("running %s hook `%s`", hooks_kind_name(kind), h->path);
-		if (run_one(h, hooks_kind_name(kind), state_json, err) < 0)
+		kdebug("running %s hook `%s`", spec_hook_name(kind), h->path);
+		if (run_one(h, spec_hook_name(kind), state_json, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -12,6 +12,5 @@
  * the tail of its stderr. */
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	      const char *state_json, struct kerr **err);
-const char *hooks_kind_name(enum spec_hook_kind kind);	/* "createRuntime", ... */
 
 #endif

@@ -156,6 +156,22 @@ static const int ns_flags[NS_KINDS] = {
 	[NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
 };
 
+const char *spec_hook_name(enum spec_hook_kind kind)
+{
+	static const char *const names[HOOK_KINDS] = {
+		[HOOK_PRESTART] = "prestart",
+		[HOOK_CREATE_RUNTIME] = "createRuntime",
+		[HOOK_CREATE_CONTAINER] = "createContainer",
+		[HOOK_START_CONTAINER] = "startContainer",
+		[HOOK_POSTSTART] = "poststart",
+		[HOOK_POSTSTOP] = "poststop",
+	};
+
+	if ((int)kind < 0 || kind >= HOOK_KINDS)
+		return "unknown";
+	return names[kind];
+}
+
 const char *spec_ns_name(enum spec_ns_kind kind)
 {
 	return (unsigned)kind < NS_KINDS ? ns_names[kind] : NULL;

@@ -295,14 +295,6 @@ static int parse_hook(struct pctx *pc, yajl_val v, struct spec_hook *h)
 	return 0;
 }
 
-static const char *const hook_keys[HOOK_KINDS] = {
-	[HOOK_PRESTART] = "prestart",
-	[HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HOOK_CREATE_CONTAINER] = "createContainer",
-	[HOOK_START_CONTAINER] = "startContainer",
-	[HOOK_POSTSTART] = "poststart",
-	[HOOK_POSTSTOP] = "poststop",
-};
 
 static int parse_hooks(struct pctx *pc, yajl_val v, struct spec_hooks *hooks)
 {
@@ -313,12 +305,12 @@ static int parse_hooks(struct pctx *pc, yajl_val v, struct spec_hooks *hooks)
 		yajl_val a;
 		int r;
 
-		TRY(r = f_array(pc, v, hook_keys[k], &a));
+		TRY(r = f_array(pc, v, spec_hook_name(k), &a));
 		if (!r)
 			continue;
 		hooks->count[k] = a->u.array.len;
 		hooks->list[k] = xzalloc(a->u.array.len * sizeof(struct spec_hook));
-		size_t m = pc_key(pc, hook_keys[k]);
+		size_t m = pc_key(pc, spec_hook_name(k));
 		for (i = 0, r = 0; i < a->u.array.len && !r; i++) {
 			size_t mi = pc_idx(pc, i);
 

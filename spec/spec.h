@@ -332,6 +332,7 @@ int spec_validate(const struct spec *s, const char *name, struct kerr **err);
 /* Look-ups used by the runtime. */
 const struct spec_namespace *spec_find_ns(const struct spec *s, enum spec_ns_kind kind);
 const char *spec_ns_name(enum spec_ns_kind kind);	/* "pid", "network", ... */
+const char *spec_hook_name(enum spec_hook_kind kind);	/* "createRuntime", ... */
 int spec_ns_clone_flag(enum spec_ns_kind kind);	/* CLONE_NEWPID, ... */
 const char *spec_annotation(const struct spec *s, const char *key);
 
