@@ -76,35 +76,34 @@ int ns_open_joined(const struct spec *s, int fds[NS_KINDS], struct kerr **err)
 	return 0;
 }
 
+/* Open path and check which filesystem we got: a container mount must not
+ * redirect what we read or write. */
+static int open_checked(const char *path, int flags, long magic, const char *what,
+			struct kerr **err)
+{
+	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC);
+	struct statfs sfs;
+
+	if (fd < 0)
+		return kerr_errno(err, "open `%s`", path);
+	if (fstatfs(fd, &sfs) < 0)
+		return kerr_errno(err, "fstatfs `%s`", path);
+	if (sfs.f_type != magic)
+		return kerr_set(err, EXDEV, "`%s` is not %s", path, what);
+	return steal_fd(&fd);
+}
+
 int proc_open(const char *path, int flags, struct kerr **err)
 {
-	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
-	struct statfs sfs;
-
-	if (fd < 0)
-		return kerr_errno(err, "open `%s`", path);
-	/* A container mount over /proc must not redirect our writes. */
-	if (fstatfs(fd, &sfs) < 0)
-		return kerr_errno(err, "fstatfs `%s`", path);
-	if (sfs.f_type != PROC_SUPER_MAGIC)
-		return kerr_set(err, EXDEV, "`%s` is not on procfs", path);
-	return steal_fd(&fd);
+	return open_checked(path, flags | O_NOFOLLOW, PROC_SUPER_MAGIC, "on procfs", err);
 }
 
-/* ns files are magic links: follow them, then check we got an nsfs inode. */
+/* ns files are magic links: they are followed, and must land on nsfs. */
 static int open_nsfs(const char *path, struct kerr **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct statfs sfs;
-
-	if (fd < 0)
-		return kerr_errno(err, "open `%s`", path);
-	if (fstatfs(fd, &sfs) < 0)
-		return kerr_errno(err, "fstatfs `%s`", path);
-	if (sfs.f_type != NSFS_MAGIC)
-		return kerr_set(err, EXDEV, "`%s` is not a namespace file", path);
-	return steal_fd(&fd);
+	return open_checked(path, O_RDONLY, NSFS_MAGIC, "a namespace file", err);
 }
+
 
 int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 {
