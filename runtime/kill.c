@@ -75,27 +75,6 @@ int kc_pidfd(const struct kstate *st)
 	return fd;
 }
 
-static pid_t stat_ppid(int procfd, const char *name)
-{
-	char path[64], buf[512], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/stat", name);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read_all(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || !p[1] || !p[2] || !p[3])
-		return -1;
-	/* ") S PPID ..." */
-	return (pid_t)strtol(p + 4, NULL, 10);
-}
-
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -120,8 +99,7 @@ int proc_tree(pid_t root, pid_t **out, size_t *nout)
 
 		if (*end || pid <= 0)
 			continue;
-		pp = stat_ppid(dirfd(d), de->d_name);
-		if (pp < 0)
+		if (proc_stat_read(dirfd(d), de->d_name, NULL, &pp, NULL) < 0 || pp < 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;

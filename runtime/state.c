@@ -365,16 +365,17 @@ void state_free(struct kstate *st)
 
 /* --- status --- */
 
-/* Fields of /proc/<pid>/stat after the command: state is field 3, starttime 22. */
-static int proc_stat_fields(pid_t pid, char *state, unsigned long long *start)
+/* Fields of <dir>/stat (dir relative to dirfd, e.g. AT_FDCWD + "/proc/42"),
+ * read after the command's closing ')': state is field 3, ppid 4, starttime 22. */
+int proc_stat_read(int dirfd, const char *dir, char *state, pid_t *ppid, unsigned long long *start)
 {
 	char path[64], buf[1024], *p;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 	int field;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read_all(fd, buf, sizeof(buf) - 1);
@@ -392,10 +393,20 @@ static int proc_stat_fields(pid_t pid, char *state, unsigned long long *start)
 		if (!p)
 			return -1;
 		p++;
+		if (field == 3 && ppid)
+			*ppid = (pid_t)strtol(p, NULL, 10);
 	}
 	if (start)
 		*start = strtoull(p, NULL, 10);
 	return 0;
+}
+
+static int proc_stat_fields(pid_t pid, char *state, unsigned long long *start)
+{
+	char dir[32];
+
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	return proc_stat_read(AT_FDCWD, dir, state, NULL, start);
 }
 
 unsigned long long state_proc_start_time(pid_t pid)

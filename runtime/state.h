@@ -56,6 +56,9 @@ void state_free(struct kstate *st);
  * "created"; a frozen cgroup is "paused". */
 const char *state_status(int dirfd, const struct kstate *st);
 bool state_pid_alive(const struct kstate *st);
+/* Read state, ppid and starttime (any may be NULL) from <dir>/stat, dir being
+ * relative to dirfd ("/proc/42" with AT_FDCWD, or "42" with a /proc dirfd). */
+int proc_stat_read(int dirfd, const char *dir, char *state, pid_t *ppid, unsigned long long *start);
 /* Read /proc/<pid>/stat's starttime; 0 on failure. */
 unsigned long long state_proc_start_time(pid_t pid);
 
