@@ -8,39 +8,6 @@
 #include "internal.h"
 #include "../runtime/util.h"
 
-static void gstr(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gkv(yajl_gen g, const char *k, const char *v)
-{
-	gstr(g, k);
-	gstr(g, v);
-}
-
-static void gkint(yajl_gen g, const char *k, long long v)
-{
-	gstr(g, k);
-	yajl_gen_integer(g, v);
-}
-
-static void gkbool(yajl_gen g, const char *k, bool v)
-{
-	gstr(g, k);
-	yajl_gen_bool(g, v);
-}
-
-/* key: [ strings... ] from a NULL-terminated list. */
-static void gkstrv(yajl_gen g, const char *k, const char *const *v)
-{
-	gstr(g, k);
-	yajl_gen_array_open(g);
-	for (; *v; v++)
-		gstr(g, *v);
-	yajl_gen_array_close(g);
-}
-
 static const char *const default_caps[] = {
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
@@ -55,32 +22,32 @@ static void gen_process(yajl_gen g)
 		"TERM=xterm", NULL
 	};
 
-	gstr(g, "process");
+	spec_gen_str(g, "process");
 	yajl_gen_map_open(g);
-	gkbool(g, "terminal", true);
-	gstr(g, "user");
+	spec_gen_kbool(g, "terminal", true);
+	spec_gen_str(g, "user");
 	yajl_gen_map_open(g);
-	gkint(g, "uid", 0);
-	gkint(g, "gid", 0);
+	spec_gen_kint(g, "uid", 0);
+	spec_gen_kint(g, "gid", 0);
 	yajl_gen_map_close(g);
-	gkstrv(g, "args", args);
-	gkstrv(g, "env", env);
-	gkv(g, "cwd", "/");
-	gstr(g, "capabilities");
+	spec_gen_kstrv(g, "args", args);
+	spec_gen_kstrv(g, "env", env);
+	spec_gen_kv(g, "cwd", "/");
+	spec_gen_str(g, "capabilities");
 	yajl_gen_map_open(g);
-	gkstrv(g, "bounding", default_caps);
-	gkstrv(g, "effective", default_caps);
-	gkstrv(g, "permitted", default_caps);
+	spec_gen_kstrv(g, "bounding", default_caps);
+	spec_gen_kstrv(g, "effective", default_caps);
+	spec_gen_kstrv(g, "permitted", default_caps);
 	yajl_gen_map_close(g);
-	gstr(g, "rlimits");
+	spec_gen_str(g, "rlimits");
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	gkv(g, "type", "RLIMIT_NOFILE");
-	gkint(g, "hard", 1024);
-	gkint(g, "soft", 1024);
+	spec_gen_kv(g, "type", "RLIMIT_NOFILE");
+	spec_gen_kint(g, "hard", 1024);
+	spec_gen_kint(g, "soft", 1024);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
-	gkbool(g, "noNewPrivileges", true);
+	spec_gen_kbool(g, "noNewPrivileges", true);
 	yajl_gen_map_close(g);
 }
 
@@ -88,11 +55,11 @@ static void gen_mount(yajl_gen g, const char *dest, const char *type, const char
 		      const char *const *opts)
 {
 	yajl_gen_map_open(g);
-	gkv(g, "destination", dest);
-	gkv(g, "type", type);
-	gkv(g, "source", src);
+	spec_gen_kv(g, "destination", dest);
+	spec_gen_kv(g, "type", type);
+	spec_gen_kv(g, "source", src);
 	if (opts)
-		gkstrv(g, "options", opts);
+		spec_gen_kstrv(g, "options", opts);
 	yajl_gen_map_close(g);
 }
 
@@ -110,7 +77,7 @@ static void gen_mounts(yajl_gen g, bool rootless)
 	static const char *const sys_rootless[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
 	static const char *const cgroup[] = { "nosuid", "noexec", "nodev", "relatime", "ro", NULL };
 
-	gstr(g, "mounts");
+	spec_gen_str(g, "mounts");
 	yajl_gen_array_open(g);
 	gen_mount(g, "/proc", "proc", "proc", NULL);
 	gen_mount(g, "/dev", "tmpfs", "tmpfs", dev);
@@ -129,12 +96,12 @@ static void gen_mounts(yajl_gen g, bool rootless)
 
 static void gen_idmap(yajl_gen g, const char *key, unsigned id)
 {
-	gstr(g, key);
+	spec_gen_str(g, key);
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	gkint(g, "containerID", 0);
-	gkint(g, "hostID", id);
-	gkint(g, "size", 1);
+	spec_gen_kint(g, "containerID", 0);
+	spec_gen_kint(g, "hostID", id);
+	spec_gen_kint(g, "size", 1);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
 }
@@ -157,76 +124,53 @@ static void gen_linux(yajl_gen g, bool rootless)
 	};
 	const char *const *ns;
 
-	gstr(g, "linux");
+	spec_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	if (rootless) {
 		gen_idmap(g, "uidMappings", getuid());
 		gen_idmap(g, "gidMappings", getgid());
 	} else {
 		/* Rootless containers cannot use the devices controller. */
-		gstr(g, "resources");
+		spec_gen_str(g, "resources");
 		yajl_gen_map_open(g);
-		gstr(g, "devices");
+		spec_gen_str(g, "devices");
 		yajl_gen_array_open(g);
 		yajl_gen_map_open(g);
-		gkbool(g, "allow", false);
-		gkv(g, "access", "rwm");
+		spec_gen_kbool(g, "allow", false);
+		spec_gen_kv(g, "access", "rwm");
 		yajl_gen_map_close(g);
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
 	}
-	gstr(g, "namespaces");
+	spec_gen_str(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (ns = rootless ? ns_rootless : ns_root; *ns; ns++) {
 		yajl_gen_map_open(g);
-		gkv(g, "type", *ns);
+		spec_gen_kv(g, "type", *ns);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	gkstrv(g, "maskedPaths", masked);
-	gkstrv(g, "readonlyPaths", ro);
+	spec_gen_kstrv(g, "maskedPaths", masked);
+	spec_gen_kstrv(g, "readonlyPaths", ro);
 	yajl_gen_map_close(g);
 }
 
 /* The generator's buffer as a NUL-terminated string with a final newline. */
-char *spec_gen_finish(void *gen)
-{
-	yajl_gen g = gen;
-	const unsigned char *buf;
-	size_t len;
-	char *s;
 
-	yajl_gen_get_buf(g, &buf, &len);
-	s = xasprintf("%.*s%s", (int)len, (const char *)buf,
-		      len && buf[len - 1] == '\n' ? "" : "\n");
-	yajl_gen_free(g);
-	return s;
-}
-
-void *spec_gen_new(void)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	if (!g)
-		abort();
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "\t");
-	return g;
-}
 
 char *spec_default_json(bool rootless)
 {
 	yajl_gen g = spec_gen_new();
 
 	yajl_gen_map_open(g);
-	gkv(g, "ociVersion", "1.1.0");
+	spec_gen_kv(g, "ociVersion", "1.1.0");
 	gen_process(g);
-	gstr(g, "root");
+	spec_gen_str(g, "root");
 	yajl_gen_map_open(g);
-	gkv(g, "path", "rootfs");
-	gkbool(g, "readonly", true);
+	spec_gen_kv(g, "path", "rootfs");
+	spec_gen_kbool(g, "readonly", true);
 	yajl_gen_map_close(g);
-	gkv(g, "hostname", "keel");
+	spec_gen_kv(g, "hostname", "keel");
 	gen_mounts(g, rootless);
 	gen_linux(g, rootless);
 	yajl_gen_map_close(g);

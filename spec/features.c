@@ -71,26 +71,6 @@ static unsigned action_api(const char *a)
 	return 0;
 }
 
-static void gstr(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gkstrv(yajl_gen g, const char *k, const char *const *v)
-{
-	gstr(g, k);
-	yajl_gen_array_open(g);
-	for (; *v; v++)
-		gstr(g, *v);
-	yajl_gen_array_close(g);
-}
-
-static void gkbool(yajl_gen g, const char *k, bool v)
-{
-	gstr(g, k);
-	yajl_gen_bool(g, v);
-}
-
 /* libseccomp knows archs by lower-case names ("x86_64"). */
 static bool arch_known(const char *arch)
 {
@@ -109,32 +89,32 @@ static void gen_seccomp(yajl_gen g)
 	unsigned api = seccomp_api_get();
 	size_t i;
 
-	gstr(g, "seccomp");
+	spec_gen_str(g, "seccomp");
 	yajl_gen_map_open(g);
-	gkbool(g, "enabled", true);
-	gstr(g, "actions");
+	spec_gen_kbool(g, "enabled", true);
+	spec_gen_str(g, "actions");
 	yajl_gen_array_open(g);
 	for (i = 0; spec_seccomp_actions[i]; i++)
 		if (api >= action_api(spec_seccomp_actions[i]))
-			gstr(g, spec_seccomp_actions[i]);
+			spec_gen_str(g, spec_seccomp_actions[i]);
 	yajl_gen_array_close(g);
-	gkstrv(g, "operators", spec_seccomp_ops);
-	gstr(g, "archs");
+	spec_gen_kstrv(g, "operators", spec_seccomp_ops);
+	spec_gen_str(g, "archs");
 	yajl_gen_array_open(g);
 	for (i = 0; archs[i]; i++)
 		if (arch_known(archs[i]))
-			gstr(g, archs[i]);
+			spec_gen_str(g, archs[i]);
 	yajl_gen_array_close(g);
-	gstr(g, "knownFlags");
+	spec_gen_str(g, "knownFlags");
 	yajl_gen_array_open(g);
 	for (i = 0; i < sizeof(seccomp_flags) / sizeof(seccomp_flags[0]); i++)
-		gstr(g, seccomp_flags[i].name);
+		spec_gen_str(g, seccomp_flags[i].name);
 	yajl_gen_array_close(g);
-	gstr(g, "supportedFlags");
+	spec_gen_str(g, "supportedFlags");
 	yajl_gen_array_open(g);
 	for (i = 0; i < sizeof(seccomp_flags) / sizeof(seccomp_flags[0]); i++)
 		if (kernel_has_flag(seccomp_flags[i].value))
-			gstr(g, seccomp_flags[i].name);
+			spec_gen_str(g, seccomp_flags[i].name);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 }
@@ -143,36 +123,36 @@ static void gen_linux(yajl_gen g)
 {
 	int i;
 
-	gstr(g, "linux");
+	spec_gen_str(g, "linux");
 	yajl_gen_map_open(g);
-	gstr(g, "namespaces");
+	spec_gen_str(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (i = 0; i < NS_KINDS; i++)
-		gstr(g, spec_ns_name(i));
+		spec_gen_str(g, spec_ns_name(i));
 	yajl_gen_array_close(g);
-	gstr(g, "capabilities");
+	spec_gen_str(g, "capabilities");
 	yajl_gen_array_open(g);
 	for (i = 0; i < spec_cap_count(); i++)
-		gstr(g, spec_cap_name(i));
+		spec_gen_str(g, spec_cap_name(i));
 	yajl_gen_array_close(g);
-	gstr(g, "cgroup");
+	spec_gen_str(g, "cgroup");
 	yajl_gen_map_open(g);
-	gkbool(g, "v1", false);
-	gkbool(g, "v2", true);
-	gkbool(g, "systemd", false);
-	gkbool(g, "systemdUser", false);
-	gkbool(g, "rdma", true);
+	spec_gen_kbool(g, "v1", false);
+	spec_gen_kbool(g, "v2", true);
+	spec_gen_kbool(g, "systemd", false);
+	spec_gen_kbool(g, "systemdUser", false);
+	spec_gen_kbool(g, "rdma", true);
 	yajl_gen_map_close(g);
 	gen_seccomp(g);
 	/* The init writes the exec labels (/proc/self/attr); whether the host's
 	 * kernel has the LSM enabled is checked when a config asks for one. */
-	gstr(g, "apparmor");
+	spec_gen_str(g, "apparmor");
 	yajl_gen_map_open(g);
-	gkbool(g, "enabled", true);
+	spec_gen_kbool(g, "enabled", true);
 	yajl_gen_map_close(g);
-	gstr(g, "selinux");
+	spec_gen_str(g, "selinux");
 	yajl_gen_map_open(g);
-	gkbool(g, "enabled", true);
+	spec_gen_kbool(g, "enabled", true);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 }
@@ -184,21 +164,21 @@ char *spec_features_json(void)
 	char buf[64];
 
 	yajl_gen_map_open(g);
-	gstr(g, "ociVersionMin");
-	gstr(g, "1.0.0");
-	gstr(g, "ociVersionMax");
-	gstr(g, "1.1.0");
-	gkstrv(g, "hooks", hooks);
-	gkstrv(g, "mountOptions", mount_options);
+	spec_gen_str(g, "ociVersionMin");
+	spec_gen_str(g, "1.0.0");
+	spec_gen_str(g, "ociVersionMax");
+	spec_gen_str(g, "1.1.0");
+	spec_gen_kstrv(g, "hooks", hooks);
+	spec_gen_kstrv(g, "mountOptions", mount_options);
 	gen_linux(g);
-	gstr(g, "annotations");
+	spec_gen_str(g, "annotations");
 	yajl_gen_map_open(g);
-	gstr(g, "io.github.keel.version");
-	gstr(g, KEEL_VERSION);
+	spec_gen_str(g, "io.github.keel.version");
+	spec_gen_str(g, KEEL_VERSION);
 	if (v) {
 		snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
-		gstr(g, "io.github.seccomp.libseccomp.version");
-		gstr(g, buf);
+		spec_gen_str(g, "io.github.seccomp.libseccomp.version");
+		spec_gen_str(g, buf);
 	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);

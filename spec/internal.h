@@ -101,8 +101,15 @@ extern const char *const spec_seccomp_actions[];
 extern const char *const spec_seccomp_ops[];
 extern const char *const spec_rlimit_names[];
 
-/* A pretty-printing yajl_gen (tab indent) and its text (default.c). */
+/* JSON generation (gen.c): a pretty-printing yajl_gen (tab indent), its text,
+ * and key/value helpers for `keel spec` and `keel features`. */
 void *spec_gen_new(void);
 char *spec_gen_finish(void *gen);
+struct yajl_gen_t;
+void spec_gen_str(struct yajl_gen_t *g, const char *s);
+void spec_gen_kv(struct yajl_gen_t *g, const char *k, const char *v);
+void spec_gen_kint(struct yajl_gen_t *g, const char *k, long long v);
+void spec_gen_kbool(struct yajl_gen_t *g, const char *k, bool v);
+void spec_gen_kstrv(struct yajl_gen_t *g, const char *k, const char *const *v);
 
 #endif
