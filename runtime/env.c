@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "process.h"
@@ -59,6 +60,28 @@ static const char *env_get(char *const *env, const char *key)
 		if (!strncmp(env[i], key, k) && env[i][k] == '=')
 			return env[i] + k + 1;
 	return NULL;
+}
+
+int process_find_executable(const char *file, char *const *env, struct kerr **err)
+{
+	const char *path = env_get(env, "PATH");
+	_cleanup_free_ char *dirs = NULL;
+	char *save = NULL;
+
+	if (strchr(file, '/')) {
+		if (access(file, X_OK) < 0)
+			return kerr_errno(err, "exec `%s`", file);
+		return 0;
+	}
+	dirs = xstrdup(path ? path : DEFAULT_PATH);
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *full = xasprintf("%s/%s", d, file);
+		struct stat sb;
+
+		if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
+			return 0;
+	}
+	return kerr_set(err, 0, "exec `%s`: executable file not found in $PATH", file);
 }
 
 int process_exec(char *const *args, char *const *env, struct kerr **err)

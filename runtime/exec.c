@@ -140,7 +140,7 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 	if (seccomp_compile(l ? l->seccomp : NULL, &prog, err) < 0)
 		return -1;
 	env = process_build_env(p->env, c->o->env, ids.home);
-	if (find_executable(p->args[0], env, err) < 0)
+	if (process_find_executable(p->args[0], env, err) < 0)
 		return -1;
 	if (close_fds_from(c->o->preserve_fds, err) < 0)
 		return -1;
@@ -273,17 +273,8 @@ static int drive_exec(struct exec_ctx *c, pid_t helper, pid_t *pid, int *master,
 		if (r < 0)
 			return -1;
 	}
-	/* EOF: the exec happened; an error message: it did not. */
-	if (sync_recv(c->sync[0], &m, NULL, err) < 0) {
-		struct kerr *e = *err;
-
-		if (e && e->errnum == 0 && strstr(e->msg, "exited unexpectedly")) {
-			kerr_free(err);
-			return 0;
-		}
-		return -1;
-	}
-	return 0;
+	/* EOF: the exec happened (the socket closes on exec); an error: it did not. */
+	return sync_wait_eof(c->sync[0], err);
 }
 
 int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct kerr **err)

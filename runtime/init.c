@@ -116,32 +116,6 @@ static int enter_cwd(int rootfd, const char *cwd, struct kerr **err)
 	return 0;
 }
 
-/* Fail at create, like runc, when the program cannot be found. */
-int find_executable(const char *file, char *const *env, struct kerr **err)
-{
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	_cleanup_free_ char *dirs = NULL;
-	char *save = NULL;
-
-	if (strchr(file, '/')) {
-		if (access(file, X_OK) < 0)
-			return kerr_errno(err, "exec `%s`", file);
-		return 0;
-	}
-	for (char *const *e = env; e && *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0)
-			path = *e + 5;
-	dirs = xstrdup(path);
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *full = xasprintf("%s/%s", *d ? d : ".", file);
-		struct stat sb;
-
-		if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
-			return 0;
-	}
-	return kerr_set(err, 0, "exec `%s`: executable file not found in $PATH", file);
-}
-
 /* Until READY: namespaces, mounts, hooks, terminal, process attributes. */
 static int init_prepare(struct init_args *a, struct process_ids *ids, struct seccomp_prog **prog,
 			char ***envp, struct kerr **err)
@@ -213,7 +187,7 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	*envp = process_build_env(p->env, NULL, ids->home);
 	if (enter_cwd(rootfd, p->cwd ? p->cwd : "/", err) < 0)
 		return -1;
-	if (find_executable(p->args[0], *envp, err) < 0)
+	if (process_find_executable(p->args[0], *envp, err) < 0)
 		return -1;
 	return close_fds_from(a->preserve_fds, err);
 }

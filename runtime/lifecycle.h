@@ -51,9 +51,6 @@ void forward_signals(pid_t pid);
 /* Wait for `pid` (our child); returns the exit status as a shell reports it. */
 int wait_exit_status(pid_t pid);
 
-/* Check that file can be executed (PATH from env), naming it if not. */
-int find_executable(const char *file, char *const *env, struct kerr **err);
-
 /* seccomp listenerPath: connect (before pivot), then load the filter and
  * send its notify fd with the state (sock < 0: a plain load). */
 struct seccomp_prog;

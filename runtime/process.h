@@ -67,6 +67,9 @@ void seccomp_prog_free(struct seccomp_prog *prog);
 /* The env for execve: process.env plus PATH and HOME defaults if missing,
  * with exec's -e entries overriding. NULL-terminated, owned by the caller. */
 char **process_build_env(char *const *env, char *const *extra, const char *home);
+/* Check before start that `file` can be executed (searched in the env's PATH
+ * like process_exec), so that create fails naming it, as runc does. */
+int process_find_executable(const char *file, char *const *env, struct kerr **err);
 /* execvp-like search of args[0] in the env's PATH (in the current root). */
 int process_exec(char *const *args, char *const *env, struct kerr **err);
 
