@@ -114,3 +114,20 @@ int sync_expect(int sock, int type, long *value, int *fd, struct kerr **err)
 		*value = m.value;
 	return 0;
 }
+
+int sync_wait_eof(int sock, struct kerr **err)
+{
+	struct sync_msg m;
+	char c;
+	ssize_t n;
+
+	/* Peek first: EOF is success and must not become an error. */
+	do
+		n = recv(sock, &c, 1, MSG_PEEK);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (sync_recv(sock, &m, NULL, err) < 0)
+		return -1;
+	return kerr_set(err, EPROTO, "sync: expected the end, got message %d", m.type);
+}

@@ -29,6 +29,9 @@ void sync_send_error(int sock, struct kerr **e);
 /* Receive one message; an SYNC_ERROR message becomes *err (with `who` as context
  * for an unexpected EOF). *fd gets an attached fd or -1 (fd may be NULL). */
 int sync_recv(int sock, struct sync_msg *m, int *fd, struct kerr **err);
+/* Wait for the peer to close (0); a message instead is an error (its own
+ * text for SYNC_ERROR). */
+int sync_wait_eof(int sock, struct kerr **err);
 /* Receive and require `type`. */
 int sync_expect(int sock, int type, long *value, int *fd, struct kerr **err);
 
