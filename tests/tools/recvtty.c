@@ -1,8 +1,10 @@
 /* A console-socket receiver for the tests.
  *
- *   recvtty [--read | --write LINE] SOCKETPATH
+ *   recvtty [--accept-after FILE] [--read | --write LINE] SOCKETPATH
  *
- * Listens on an AF_UNIX stream socket at SOCKETPATH, accepts one connection,
+ * Listens on an AF_UNIX stream socket at SOCKETPATH, accepts one connection
+ * (with --accept-after: only once FILE exists, as engines accept only after
+ * `create` returned, so the runtime must not wait for the accept),
  * receives exactly one message carrying SCM_RIGHTS with exactly one fd, and
  * checks that the fd is a pty master (TIOCGPTN works).  Then:
  *   --read (default)  copies the pty's output to stdout until EOF/EIO;
@@ -18,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -125,9 +128,26 @@ static void copy_out(int fd)
 	}
 }
 
+/* Wait (up to 120 s) until `file` exists. */
+static void wait_for(const char *file)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 12000; i++) {
+		if (access(file, F_OK) == 0)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	errno = 0;
+	die("--accept-after: the file never appeared");
+}
+
+#define USAGE "usage: recvtty [--accept-after FILE] [--read | --write LINE] SOCKETPATH\n"
+
 int main(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *after = NULL;
 	char *line = NULL;
 	int lfd, conn, pty, i;
 	unsigned int ptn;
@@ -138,18 +158,22 @@ int main(int argc, char **argv)
 			continue;
 		if (!strcmp(argv[i], "--write") && i + 1 < argc)
 			line = unescape(argv[++i]);
+		else if (!strcmp(argv[i], "--accept-after") && i + 1 < argc)
+			after = argv[++i];
 		else if (argv[i][0] != '-' && !path)
 			path = argv[i];
 		else {
-			fprintf(stderr, "usage: recvtty [--read | --write LINE] SOCKETPATH\n");
+			fprintf(stderr, USAGE);
 			return 2;
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: recvtty [--read | --write LINE] SOCKETPATH\n");
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	lfd = listen_on(path);
+	if (after)
+		wait_for(after);
 	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
 		die("accept");
