@@ -144,6 +144,9 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 		return -1;
 	if (close_fds_from(c->o->preserve_fds, err) < 0)
 		return -1;
+	/* Without no_new_privs loading needs CAP_SYS_ADMIN: before the drop. */
+	if (!p->no_new_privileges && seccomp_load(prog, err) < 0)
+		return -1;
 	if (caps && caps_drop_bounding(caps, err) < 0)
 		return -1;
 	if (process_set_user(&ids, &p->user, err) < 0)
@@ -152,7 +155,8 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return kerr_errno(err, "set no_new_privs");
-	if (sync_send(c->sync[1], SYNC_READY, 0, -1, err) < 0 || seccomp_load(prog, err) < 0)
+	if (sync_send(c->sync[1], SYNC_READY, 0, -1, err) < 0 ||
+	    (p->no_new_privileges && seccomp_load(prog, err) < 0))
 		return -1;
 	/* On success the sync socket closes on exec: keel reads EOF. */
 	return process_exec(p->args, env, err);

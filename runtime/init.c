@@ -206,6 +206,11 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
 		if (hooks_run(&s->hooks, HOOK_START_CONTAINER, json, err) < 0)
 			return -1;
 	}
+	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter:
+	 * load it before the drop, as runc and crun do (podman's default). */
+	if (!p->no_new_privileges &&
+	    notify_load_and_send(prog, a->notify_sock, s, a->state, err) < 0)
+		return -1;
 	if (caps && caps_drop_bounding(caps, err) < 0)
 		return -1;
 	if (process_set_user(ids, &p->user, err) < 0)
@@ -214,7 +219,8 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return kerr_errno(err, "set no_new_privs");
-	if (notify_load_and_send(prog, a->notify_sock, s, a->state, err) < 0)
+	if (p->no_new_privileges &&
+	    notify_load_and_send(prog, a->notify_sock, s, a->state, err) < 0)
 		return -1;
 	return process_exec(p->args, env, err);
 }

@@ -5,11 +5,12 @@
  *   process_resolve_user()      after pivot: names from the container's /etc/passwd
  *   process_set_rlimits(), process_set_scheduler(), process_set_io_priority()
  *   seccomp_compile()           early (slow part), before any privilege drop
+ *   seccomp_load()              here if no_new_privs is off (needs CAP_SYS_ADMIN)
  *   caps_drop_bounding()        while still root
  *   process_set_user()          setgroups/setresgid/setresuid keeping caps
  *   caps_apply()                effective/permitted/inheritable/ambient
  *   prctl(PR_SET_NO_NEW_PRIVS)  if asked
- *   seccomp_load()              last, just before execve
+ *   seccomp_load()              with no_new_privs: last, just before execve
  */
 #ifndef KEEL_PROCESS_H
 #define KEEL_PROCESS_H

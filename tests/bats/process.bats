@@ -196,6 +196,28 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 	[[ "$output" == *touch-ok* ]]
 }
 
+@test "seccomp without noNewPrivileges and without CAP_SYS_ADMIN (podman's default): run and exec" {
+	# The kernel refuses a filter from a process that has neither no_new_privs nor
+	# CAP_SYS_ADMIN: keel must load it before dropping the capability.
+	cfg_edit '.process.noNewPrivileges=false' \
+		'.process.capabilities={"bounding":["CAP_CHOWN"],"effective":["CAP_CHOWN"],"permitted":["CAP_CHOWN"]}' \
+		'.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":42}]}' \
+		'.root.readonly=false'
+	spec_args sh -c 'mkdir /tmp/d; echo rc=$?; grep -E "^(NoNewPrivs|CapEff)" /proc/self/status'
+	run_ctr
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *rc=1* ]] || fail "the filter is not loaded: $output"
+	echo "$output" | grep -Eq "NoNewPrivs:.0" || fail "$output"
+	echo "$output" | grep -Eq "CapEff:.0000000000000001" || fail "$output"
+	spec_args sleep 100
+	keel_create "$ID"
+	keel start "$ID"
+	run --separate-stderr keel exec "$ID" sh -c 'mkdir /tmp/e; echo rc=$?'
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = rc=1 ] || fail "the filter is not loaded in exec: $output"
+	keel delete -f "$ID"
+}
+
 @test "seccomp: ERRNO without errnoRet is EPERM" {
 	cfg_edit '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}'
 	cfg_edit '.root.readonly=false'
