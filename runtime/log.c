@@ -61,15 +61,19 @@ static void write_log_line(enum klog_level level, const char *msg)
 
 	if (!f)
 		return;
+	/* Errors read the same as on stderr (`keel: <what>: <why>`): engines show
+	 * them. In json a failure is one line holding one object: podman parses
+	 * the whole (per-container) file as a single object, containerd's shim
+	 * takes the last error line. */
 	if (log_json) {
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level_names[level]);
-		/* Errors read the same as on stderr: engines show this line. */
 		if (level == KLOG_ERROR)
 			fputs("keel: ", f);
 		json_escape(f, msg);
 		fprintf(f, "\",\"time\":\"%s\"}\n", now);
 	} else {
-		fprintf(f, "%s %s: %s\n", now, level_names[level], msg);
+		fprintf(f, "%s %s: %s%s\n", now, level_names[level],
+			level == KLOG_ERROR ? "keel: " : "", msg);
 	}
 	fclose(f);
 	/* One write per line: concurrent keel processes append whole lines. */

@@ -322,6 +322,28 @@ load ../lib/common
 	grep -q nosuch "$log"
 }
 
+@test "--log-format=json as podman passes it: one object per failure whose msg is the stderr line; text too" {
+	local log=$BATS_TEST_TMPDIR/oci-log tlog=$BATS_TEST_TMPDIR/log.txt
+	run --separate-stderr "$KEEL" --root "$ROOT" --log-format=json --log "$log" state nosuch
+	[ "$status" -eq 1 ] || fail "$status"
+	[ "$(wc -l < "$log")" -eq 1 ] || fail "$(cat "$log")"
+	# podman reads the file as ONE object: the whole file must parse as a single value.
+	[ "$(jq -s length "$log")" -eq 1 ] || fail "$(cat "$log")"
+	[ "$(jq -r .level "$log")" = error ] || fail "$(cat "$log")"
+	[ "$(jq -r .msg "$log")" = "$stderr" ] || fail "msg '$(jq -r .msg "$log")' != stderr '$stderr'"
+	[[ $stderr == "keel: "*nosuch* ]] || fail "$stderr"
+	run "$KEEL" --root "$ROOT" --log-format json --log "$log" kill nosuch
+	[ "$(wc -l < "$log")" -eq 2 ] || fail "$(cat "$log")"
+	[[ "$(tail -1 "$log" | jq -r .msg)" == "keel: "*nosuch* ]] || fail "$(cat "$log")"
+	run --separate-stderr "$KEEL" --root "$ROOT" --log-format=text --log "$tlog" state nosuch
+	[ "$status" -eq 1 ] || fail "$status"
+	[ "$(wc -l < "$tlog")" -eq 1 ] || fail "$(cat "$tlog")"
+	[[ "$(cat "$tlog")" == *" error: $stderr" ]] || fail "'$(cat "$tlog")' lacks '$stderr'"
+	run "$KEEL" --root "$ROOT" --log-format=xml --log "$tlog" state nosuch
+	[ "$status" -eq 1 ]
+	[[ $output == *"invalid --log-format \`xml\`"* ]] || fail "$output"
+}
+
 @test "option spellings: -no-subreaper, --bundle=DIR, --bundle DIR, -b DIR" {
 	spec_args true
 	run keel run -no-subreaper --bundle="$BUNDLE" "$ID"
