@@ -42,6 +42,9 @@ teardown() {
 # Container $1's cgroup directory, as podman's cgroupfs manager names it.
 cg_of() { echo "$CGROOT/libpod_parent/libpod-$(pm inspect --format '{{.Id}}' "$1")"; }
 
+state_of() { pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$1"; }
+state_is() { [ "$(state_of "$1")" = "$2" ]; }
+
 # Whether a process of cgroup $1 has the command line $2 (arguments joined by spaces).
 cg_runs() {
 	local p
@@ -109,14 +112,13 @@ nothing_left() {
 	run pm stop -t 20 life
 	[ "$status" -eq 0 ] || fail "stop: $output"
 	[[ $output != *SIGKILL* ]] || fail "stop needed SIGKILL: $output"
-	expect_eq "after stop" "$(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' life)" "exited 42"
+	expect_eq "after stop" "$(state_of life)" "exited 42"
 	[ ! -e "$cg" ] || fail "cgroup $cg left after stop"
 
 	pm start life
 	expect_eq "restarted" "$(pm inspect --format '{{.State.Status}}' life)" running
 	pm kill -s KILL life
-	until_true 20 test "$(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' life)" = "exited 137" ||
-		fail "after kill: $(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' life)"
+	until_true 60 state_is life "exited 137" || fail "after kill: $(state_of life)"
 
 	pm start life
 	pm rm -f -t 0 life
