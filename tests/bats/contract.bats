@@ -224,3 +224,12 @@ check_pid_file() {
 	run keel run -no-subreaper -b "$BUNDLE" "$ID2" </dev/null
 	[ "$status" -eq 0 ] || fail "$output"
 }
+
+@test "delete of a missing container: 'does not exist' (the shim ignores that text); --force succeeds" {
+	run --separate-stderr shim delete "$ID"
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"does not exist"* ]] || fail "$stderr"
+	# The shim's cleanup runs `delete --force` after its own `delete`.
+	run shim delete --force "$ID"
+	[ "$status" -eq 0 ] && [ -z "$output" ] || fail "delete --force: $status $output"
+}

@@ -18,6 +18,45 @@ M=1048576
 ctr() { timeout -k 5 "$CTR_TIMEOUT" /usr/bin/ctr --address "$CD/containerd.sock" "$@" 3>&-; }
 kstate() { "$KEEL" --root "$KR" state "$1"; }
 
+# --- a minimal CRI client: protobuf by hand, gRPC over HTTP/2 with curl ---
+# varint N; pb_msg FIELD (stdin becomes a length-delimited field); pb_str FIELD S;
+# pb_int FIELD N (a varint field).
+byte() { printf "\\$(printf %03o "$1")"; }
+varint() {
+	local n=$1
+	while [ "$n" -ge 128 ]; do byte $(((n & 127) | 128)); n=$((n >> 7)); done
+	byte "$n"
+}
+pb_msg() {
+	local f
+	f=$(mktemp "$CD/pb.XXXXXX")
+	cat > "$f"
+	byte $(($1 << 3 | 2))
+	varint "$(stat -c %s "$f")"
+	cat "$f"
+	rm -f "$f"
+}
+pb_str() { printf %s "$2" | pb_msg "$1"; }
+pb_int() { byte $(($1 << 3)); varint "$2"; }
+
+# cri SOCKET METHOD < REQUEST: one unary call of runtime.v1.RuntimeService; the
+# response message (without the gRPC frame) on stdout; fails unless grpc-status is 0.
+cri() {
+	local sock=$1 method=$2 req resp hdr n
+	req=$(mktemp "$CD/req.XXXXXX") resp=$(mktemp "$CD/resp.XXXXXX") hdr=$(mktemp "$CD/hdr.XXXXXX")
+	{ cat > "$req.msg"; n=$(stat -c %s "$req.msg")
+	  byte 0; byte $((n >> 24 & 255)); byte $((n >> 16 & 255)); byte $((n >> 8 & 255)); byte $((n & 255))
+	  cat "$req.msg"; } > "$req"
+	timeout -k 5 "$CTR_TIMEOUT" curl -sS --http2-prior-knowledge --unix-socket "$sock" \
+		-H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$req" \
+		-D "$hdr" -o "$resp" "http://localhost/runtime.v1.RuntimeService/$method" ${CRI_CURL_OPTS:-} 3>&- ||
+		{ fail "curl $method failed"; return 1; }
+	grep -qi '^grpc-status: *0' "$hdr" ||
+		{ fail "$method: $(tr -d '\r' < "$hdr" | grep -i '^grpc-')"; return 1; }
+	tail -c +6 "$resp"
+	rm -f "$req" "$req.msg" "$resp" "$hdr"
+}
+
 # ctr with a pty of its own (-t needs one): `script` runs it, status = ctr's.
 ctr_tty() {
 	local cmd="/usr/bin/ctr --address $CD/containerd.sock $*"
@@ -56,10 +95,11 @@ teardown_file() {
 	done
 	for t in $(ctr containers ls -q 2>/dev/null); do ctr containers rm "$t" >/dev/null 2>&1; done
 	# The shims outlive containerd: end those of this containerd, by pid.
-	for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $CD/containerd.sock"); do
+	for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $CD/(cri/)?containerd.sock"); do
 		kill "$p" 2>/dev/null
 	done
 	[ -f "$CD/pid" ] && kill "$(cat "$CD/pid")" 2>/dev/null
+	[ -f "$CD/cri/pid" ] && kill "$(cat "$CD/cri/pid")" 2>/dev/null
 	true
 }
 
@@ -197,6 +237,59 @@ teardown_file() {
 	[[ $output == *"OCI runtime create failed: keel: "*"/no/such/binary"* ]]
 	ctr containers rm err1 >/dev/null 2>&1 || true
 	[ ! -e "$KR/err1" ] && [ ! -e "$CGROOT/default/err1" ]
+}
+
+@test "containerd's config (contrib/containerd/config.toml): a CRI pod runs on BinaryName, in Root" {
+	# A second containerd, CRI enabled, importing the committed snippet with BinaryName
+	# pointed at a wrapper that records the shim's calls and execs keel. The pod sandbox
+	# (host network: no CNI) runs the busybox image as its "pause" image.
+	local d=$CD/cri sock id
+	mkdir -p "$d/cni"
+	printf '#!/bin/sh\necho "$*" >> %s/calls\nexec %s "$@"\n' "$d" "$KEEL" > "$d/keel"
+	chmod +x "$d/keel"
+	cat > "$d/config.toml" <<-T
+	version = 2
+	root = "$d/root"
+	state = "$d/state"
+	[grpc]
+	  address = "$d/containerd.sock"
+	[ttrpc]
+	  address = "$d/containerd.sock.ttrpc"
+	[plugins."io.containerd.internal.v1.opt"]
+	  path = "$d/opt"
+	[plugins."io.containerd.grpc.v1.cri"]
+	  sandbox_image = "$IMAGE"
+	  disable_apparmor = true
+	  [plugins."io.containerd.grpc.v1.cri".cni]
+	    bin_dir = "$d/cni"
+	    conf_dir = "$d/cni"
+	T
+	# The snippet's sections, merged as its comment says.
+	sed -e "s|/usr/local/bin/keel|$d/keel|" -e '/^version *=/d' \
+		"$REPO/contrib/containerd/config.toml" >> "$d/config.toml"
+	grep -q "BinaryName = \"$d/keel\"" "$d/config.toml" || fail "no BinaryName in the snippet"
+	containerd --config "$d/config.toml" </dev/null >"$d/containerd.log" 2>&1 3>&- &
+	echo $! > "$d/pid"
+	sock=$d/containerd.sock
+	until_true 60 ctr --address "$sock" version >/dev/null 2>&1 ||
+		{ cat "$d/containerd.log" >&2; fail "containerd (CRI) did not start"; }
+	/usr/bin/ctr --address "$sock" -n k8s.io images import "$KEEL_IMAGE" >&2 3>&-
+	# RunPodSandbox{config{metadata{name,uid,namespace}, linux{security_context{
+	#   namespace_options{network: NODE, pid: POD}}}}, runtime_handler: "keel"}
+	id=$( { { pb_str 1 keelpod; pb_str 2 uid-keel-1; pb_str 3 default; } | pb_msg 1
+		{ { pb_int 1 2 | pb_msg 1; } | pb_msg 2; } | pb_msg 8; } | pb_msg 1 |
+		{ cat; pb_str 2 keel; } | cri "$sock" RunPodSandbox | tail -c +3) ||
+		{ tail -20 "$d/containerd.log" >&2; fail "RunPodSandbox failed"; }
+	echo "sandbox $id"
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "sandbox id '$id'"
+	cat "$d/calls"
+	grep -q "^--root /run/containerd/keel/k8s.io .*create --bundle .* $id\$" "$d/calls" ||
+		fail "no create of $id by $d/keel with Root /run/containerd/keel"
+	grep -q "^--root /run/containerd/keel/k8s.io .*start $id\$" "$d/calls" || fail "no start of $id"
+	pb_str 1 "$id" | cri "$sock" StopPodSandbox >/dev/null
+	pb_str 1 "$id" | cri "$sock" RemovePodSandbox >/dev/null
+	[ ! -e "/run/containerd/keel/k8s.io/$id" ] || fail "keel state of the sandbox left"
+	kill "$(cat "$d/pid")"
 }
 
 @test "nothing left: no keel state, no task cgroup" {
