@@ -286,6 +286,8 @@ teardown_file() {
 	grep -q "^--root /run/containerd/keel/k8s.io .*create --bundle .* $id\$" "$d/calls" ||
 		fail "no create of $id by $d/keel with Root /run/containerd/keel"
 	grep -q "^--root /run/containerd/keel/k8s.io .*start $id\$" "$d/calls" || fail "no start of $id"
+	# SystemdCgroup is not set: the shim must not pass --systemd-cgroup.
+	! grep -q -- --systemd-cgroup "$d/calls" || fail "--systemd-cgroup passed"
 	pb_str 1 "$id" | cri "$sock" StopPodSandbox >/dev/null
 	pb_str 1 "$id" | cri "$sock" RemovePodSandbox >/dev/null
 	[ ! -e "/run/containerd/keel/k8s.io/$id" ] || fail "keel state of the sandbox left"
@@ -294,5 +296,7 @@ teardown_file() {
 
 @test "nothing left: no keel state, no task cgroup" {
 	[ -z "$(ls -A "$KR")" ] || fail "state left in $KR: $(ls -A "$KR")"
+	[ -z "$(ls -A /run/containerd/keel/k8s.io 2>/dev/null)" ] ||
+		fail "state left in /run/containerd/keel/k8s.io: $(ls -A /run/containerd/keel/k8s.io)"
 	[ -z "$(find "$CGROOT/default" -mindepth 1 -type d)" ] || fail "cgroups left: $(find "$CGROOT/default" -mindepth 1 -type d)"
 }
