@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rootfs_internal.h"
+#include "../runtime/fault.h"
 #include "../runtime/util.h"
 
 static const struct {
@@ -387,6 +388,7 @@ int rootfs_prepare(struct rootfs_ctx *ctx, struct kerr **err)
 	ctx->rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->rootfd < 0)
 		return kerr_errno(err, "open the rootfs `%s`", ctx->rootfs);
+	fault_point("init-mounts");
 	if (!spec_has_mount_at(s, "/dev") && dev_mount_default(ctx, err) < 0)
 		return -1;
 	for (size_t i = 0; i < s->n_mounts; i++)

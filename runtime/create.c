@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 
 #include "lifecycle.h"
+#include "fault.h"
 #include "hooks.h"
 #include "log.h"
 #include "process.h"
@@ -317,8 +318,10 @@ static int drive_init(struct create_ctx *c, bool into_cg, int *tty_master, struc
 		return -1;
 	if (sync_send(sock, SYNC_GO, c->pid, -1, err) < 0)
 		return -1;
+	fault_point("create-go");
 	if (sync_expect(sock, SYNC_PREPARED, NULL, NULL, err) < 0)
 		return -1;
+	fault_point("create-prepared");
 	if (run_hooks(c, HOOK_PRESTART, "creating", err) < 0 ||
 	    run_hooks(c, HOOK_CREATE_RUNTIME, "creating", err) < 0)
 		return -1;
@@ -372,8 +375,10 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 	close(c->sync[1]);
 	c->sync[1] = -1;
 	c->st.pid = c->pid;
+	fault_point("create-clone");
 	if (drive_init(c, into_cg, tty_master, err) < 0)
 		return -1;
+	fault_point("create-ready");
 	c->st.pid_start = state_proc_start_time(c->pid);
 	return 0;
 }
@@ -401,6 +406,7 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 	    state_create_dir(c.rootfd, o->id, &c.dirfd, err) < 0)
 		goto out;
 	c.dir_made = true;
+	fault_point("create-dir");
 	fill_state(&c);
 	if (mkfifoat(c.dirfd, "exec.fifo", 0600) < 0) {
 		kerr_errno(err, "create exec.fifo");
@@ -419,14 +425,17 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 		goto out;
 	if (setup_cgroup(&c, err) < 0)
 		goto out;
+	fault_point("create-cgroup");
 	if (o->console_socket && terminal_connect_socket(o->console_socket, &c.console_sock, err) < 0)
 		goto out;
 	if (spawn_init(&c, &tty_master, err) < 0)
 		goto out;
 	if (state_write(c.dirfd, &c.st, err) < 0)
 		goto out;
+	fault_point("create-state");
 	if (o->pid_file && write_pid_file(o->pid_file, c.pid, err) < 0)
 		goto out;
+	fault_point("create-return");
 	out->pid = c.pid;
 	out->pidfd = syscall(SYS_pidfd_open, c.pid, 0);
 	out->tty_master = tty_master;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fault.h"
 #include "hooks.h"
 #include "log.h"
 #include "util.h"
@@ -126,10 +127,12 @@ int container_delete(const struct kglobal *g, const char *id, bool force, struct
 		if (kill_and_wait(st, cg, err) < 0)
 			goto out;
 	}
+	fault_point("delete-killed");
 	if (cg && cgroup_destroy(cg, true, err) < 0) {
 		kerr_wrap(err, "delete container `%s`", id);
 		goto out;
 	}
+	fault_point("delete-cgroup");
 	run_poststop(dirfd, st);
 	if (state_remove_dir(rootfd, id, err) < 0)
 		goto out;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+#include "fault.h"
 #include "log.h"
 #include "process.h"
 #include "sync.h"
@@ -155,6 +156,7 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return kerr_errno(err, "set no_new_privs");
+	fault_point("exec-child");
 	if (sync_send(c->sync[1], SYNC_READY, 0, -1, err) < 0 ||
 	    (p->no_new_privileges && seccomp_load(prog, err) < 0))
 		return -1;
@@ -305,6 +307,7 @@ int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct k
 	}
 	close(c.sync[1]);
 	c.sync[1] = -1;
+	fault_point("exec-helper");
 	/* Direct placement can fail (e.g. EAGAIN at pids.max): like runc, move
 	 * the helper in through cgroup.procs, before it forks the process. */
 	if ((c.cg && !into_cg && cgroup_enter(c.cg, helper, err) < 0) ||
@@ -320,6 +323,7 @@ int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct k
 		}
 		goto out;
 	}
+	fault_point("exec-started");
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto out;
 	if (o->detach) {

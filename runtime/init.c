@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+#include "fault.h"
 #include "hooks.h"
 #include "process.h"
 #include "sync.h"
@@ -131,6 +132,7 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 
 	if (sync_expect(a->sync, SYNC_GO, &pid, NULL, err) < 0)
 		return -1;
+	fault_point("init-go");
 	a->state->pid = pid;
 	/* Root in a new user namespace, so what we create belongs to it. */
 	if (a->new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
@@ -147,6 +149,7 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 		return kerr_errno(err, "create a session keyring");
 	if (set_uts(s, err) < 0 || rootfs_prepare(&ctx, err) < 0)
 		return -1;
+	fault_point("init-rootfs");
 	if (sync_send(a->sync, SYNC_PREPARED, 0, -1, err) < 0 ||
 	    sync_expect(a->sync, SYNC_HOOKS_DONE, NULL, NULL, err) < 0)
 		return -1;
@@ -158,8 +161,10 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	/* sysctls go before finalize: /proc/sys is usually a readonly path. */
 	if (notify_connect(s, &a->notify_sock, err) < 0)
 		return -1;
-	if (rootfs_pivot(&ctx, err) < 0 || set_sysctls(s->linux_, err) < 0 ||
-	    rootfs_finalize(&ctx, err) < 0)
+	if (rootfs_pivot(&ctx, err) < 0)
+		return -1;
+	fault_point("init-pivot");
+	if (set_sysctls(s->linux_, err) < 0 || rootfs_finalize(&ctx, err) < 0)
 		return -1;
 	if (ctx.rootfd >= 0)
 		close(ctx.rootfd);
@@ -256,6 +261,7 @@ void init_main(struct init_args *a)
 	for (int i = 0; i < 3; i++)
 		if (a->parent_fds[i] >= 0)
 			close(a->parent_fds[i]);
+	fault_point("init-start");
 	if (init_prepare(a, &ids, &prog, &env, &err) < 0) {
 		sync_send_error(a->sync, &err);
 		_exit(1);
@@ -264,7 +270,9 @@ void init_main(struct init_args *a)
 	if (sync_send(a->sync, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(a->sync);
-	if (wait_for_start(a, &err) < 0 || init_finish(a, &ids, prog, env, &err) < 0) {
+	fault_point("init-ready");
+	if (wait_for_start(a, &err) < 0 || (fault_point("init-started"), 0) ||
+	    init_finish(a, &ids, prog, env, &err) < 0) {
 		int code = err && (err->errnum == ENOENT || err->errnum == 0) ? 127 : 126;
 
 		kerr_report(&err);

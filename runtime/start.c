@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+#include "fault.h"
 #include "hooks.h"
 #include "log.h"
 #include "process.h"
@@ -77,6 +78,7 @@ int container_start(const struct kglobal *g, const char *id, struct kerr **err)
 	}
 	if (release_init(dirfd, st, err) < 0)
 		goto out;
+	fault_point("start-released");
 	unlinkat(dirfd, "exec.fifo", 0);
 	/* poststart failures are warnings (runtime-spec). */
 	if (spec_load(dirfd, "config.json", &spec, err) < 0)
@@ -127,6 +129,7 @@ int container_run(const struct kglobal *g, const struct kcreate_opts *o, struct 
 		return -1;
 	if (c.pidfd >= 0)
 		close(c.pidfd);
+	fault_point("run-created");
 	if (container_start(g, o->id, err) < 0) {
 		struct kerr *e = NULL;
 
@@ -138,6 +141,7 @@ int container_run(const struct kglobal *g, const struct kcreate_opts *o, struct 
 			waitpid(c.pid, NULL, WNOHANG);
 		return -1;
 	}
+	fault_point("run-started");
 	if (o->detach) {
 		if (c.tty_master >= 0)
 			close(c.tty_master);
@@ -153,6 +157,7 @@ int container_run(const struct kglobal *g, const struct kcreate_opts *o, struct 
 	}
 	status = wait_exit_status(c.pid);
 	forward_to = 0;
+	fault_point("run-exited");
 	if (!o->keep && container_delete(g, o->id, true, err) < 0)
 		return -1;
 	return status;
