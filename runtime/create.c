@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -252,6 +253,11 @@ static int setup_cgroup(struct create_ctx *c, struct kerr **err)
 	}
 	if (cgroup_path_resolve(l ? l->cgroups_path : NULL, c->o->id, &c->st.cgroup_path, err) < 0)
 		return -1;
+	/* Write-ahead: the cgroup is recorded before it exists, so a delete
+	 * after we die removes it (or finds it never made). */
+	if (state_write(c->dirfd, &c->st, err) < 0)
+		return -1;
+	fault_point("create-cgroup-recorded");
 	if (cgroup_create(c->st.cgroup_path, l ? l->resources : NULL, &c->cg, err) < 0)
 		return kerr_wrap(err, "cgroup `%s`", c->st.cgroup_path);
 	return 0;
@@ -267,6 +273,7 @@ static void fill_state(struct create_ctx *c)
 	c->st.owner = owner_name();
 	c->st.terminal = c->spec->process->terminal;
 	c->st.systemd_cgroup = false;
+	c->st.creating = true;
 	state_set_annotations(&c->st, c->spec);
 }
 
@@ -343,6 +350,26 @@ static int drive_init(struct create_ctx *c, bool into_cg, int *tty_master, struc
 	return sync_expect(sock, SYNC_READY, NULL, NULL, err);
 }
 
+/* The init closed the sync socket (it died): reap it, and say how it died
+ * when a signal killed it (it had no chance to report anything). */
+static void init_died(struct create_ctx *c, struct kerr **err)
+{
+	char b;
+	int st;
+
+	if (recv(c->sync[0], &b, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
+		return;		/* alive: cleanup kills it */
+	while (waitpid(c->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return;
+	c->pid = 0;		/* reaped: its pid may be reused from now on */
+	if (!WIFSIGNALED(st))
+		return;
+	kerr_free(err);
+	kerr_set(err, 0, "container init killed by signal %d (%s) before it was ready",
+		 WTERMSIG(st), strsignal(WTERMSIG(st)));
+}
+
 static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 {
 	struct init_args a = {
@@ -374,12 +401,19 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 	}
 	close(c->sync[1]);
 	c->sync[1] = -1;
+	/* Write-ahead: a delete after we die must find the init (pid and start
+	 * time: the pid may be reused by then). It dies with us until READY
+	 * (PDEATHSIG), but from READY on it outlives us. */
 	c->st.pid = c->pid;
-	fault_point("create-clone");
-	if (drive_init(c, into_cg, tty_master, err) < 0)
-		return -1;
-	fault_point("create-ready");
 	c->st.pid_start = state_proc_start_time(c->pid);
+	if (state_write(c->dirfd, &c->st, err) < 0)
+		return -1;
+	fault_point("create-clone");
+	if (drive_init(c, into_cg, tty_master, err) < 0) {
+		init_died(c, err);
+		return -1;
+	}
+	fault_point("create-ready");
 	return 0;
 }
 
@@ -430,6 +464,7 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 		goto out;
 	if (spawn_init(&c, &tty_master, err) < 0)
 		goto out;
+	c.st.creating = false;
 	if (state_write(c.dirfd, &c.st, err) < 0)
 		goto out;
 	fault_point("create-state");

@@ -43,6 +43,19 @@ static int kill_and_wait(const struct kstate *st, struct cgroup *cg, struct kerr
 			st->id, (int)st->pid);
 }
 
+/* create records the cgroup before making it: killed in between, the path
+ * may name a cgroup it never made (another container's, via cgroupsPath).
+ * With no init of ours ever started, processes in it are not ours. */
+static bool cgroup_not_ours(const struct kstate *st, struct cgroup *cg)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!st->creating || st->pid > 0)
+		return false;
+	return cgroup_pids(cg, &pids, &n, NULL) == 0 && n > 0;
+}
+
 static void run_poststop(int dirfd, const struct kstate *st)
 {
 	struct spec *spec = NULL;
@@ -119,6 +132,12 @@ int container_delete(const struct kglobal *g, const char *id, bool force, struct
 
 		kdebug("container `%s`: %s", id, text);
 		kerr_free(err);
+		cg = NULL;
+	}
+	if (cg && cgroup_not_ours(st, cg)) {
+		kwarn("container `%s`: cgroup `%s` was never set up by it and has processes: left alone",
+		      id, st->cgroup_path);
+		cgroup_close(cg);
 		cg = NULL;
 	}
 	if (strcmp(status, "stopped") != 0 || cg) {

@@ -257,6 +257,8 @@ int state_write(int dirfd, const struct kstate *st, struct kerr **err)
 	gen_kv_bool(g, "systemdCgroup", st->systemd_cgroup);
 	gen_kv_bool(g, "terminal", st->terminal);
 	gen_kv_bool(g, "detached", st->detached);
+	if (st->creating)
+		gen_kv_bool(g, "creating", true);
 	yajl_gen_map_close(g);
 	buf = gen_finish(g, &len);
 	if (write_file_atomic_at(dirfd, "state.json", buf, len, 0600, err) < 0)
@@ -325,6 +327,7 @@ int state_read(int dirfd, struct kstate **out, struct kerr **err)
 	st->systemd_cgroup = tree_bool(root, "systemdCgroup");
 	st->terminal = tree_bool(root, "terminal");
 	st->detached = tree_bool(root, "detached");
+	st->creating = tree_bool(root, "creating");
 	ann = yajl_tree_get(root, apath, yajl_t_object);
 	st->annotation_keys = xzalloc(sizeof(char *) * ((ann ? ann->u.object.len : 0) + 1));
 	st->annotation_values = xzalloc(sizeof(char *) * ((ann ? ann->u.object.len : 0) + 1));
@@ -446,6 +449,8 @@ const char *state_status(int dirfd, const struct kstate *st)
 		return "creating";
 	if (!state_pid_alive(st))
 		return "stopped";
+	if (st->creating)
+		return "creating";
 	if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return "created";
 	if (st->cgroup_path && *st->cgroup_path && cgroup_open(st->cgroup_path, &cg, &err) == 0) {

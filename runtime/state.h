@@ -1,7 +1,10 @@
 /* The state store: one directory per container under --root (default /run/keel).
  *
  *   <root>/<id>/            created with mkdir (atomic; EEXIST = duplicate id)
- *   <root>/<id>/state.json  written by rename (write_file_atomic_at)
+ *   <root>/<id>/state.json  written by rename (write_file_atomic_at); create
+ *                           writes it ahead (cgroup path, then init pid and
+ *                           start time) so that delete can undo a create
+ *                           killed at any point
  *   <root>/<id>/config.json the config as it was at create (exec reads it)
  *   <root>/<id>/exec.fifo   present while the container is "created"
  *
@@ -32,6 +35,7 @@ struct kstate {
 	bool systemd_cgroup;
 	bool terminal;
 	bool detached;
+	bool creating;			/* written ahead by create: not "created" yet */
 };
 
 /* Validate an id (non-empty, [A-Za-z0-9_.+-], not "." or "..", <= 1024 bytes). */
@@ -52,8 +56,9 @@ int state_read(int dirfd, struct kstate **st, struct kerr **err);
 void state_free(struct kstate *st);
 
 /* The live status: "creating", "created", "running", "paused" or "stopped".
- * A dead init (or a reused pid) is "stopped"; an existing exec.fifo is
- * "created"; a frozen cgroup is "paused". */
+ * No init yet, or a live init of a create that has not finished (or died
+ * before it did), is "creating"; a dead init (or a reused pid) is "stopped";
+ * an existing exec.fifo is "created"; a frozen cgroup is "paused". */
 const char *state_status(int dirfd, const struct kstate *st);
 bool state_pid_alive(const struct kstate *st);
 /* Read state, ppid and starttime (any may be NULL) from <dir>/stat, dir being
