@@ -447,8 +447,12 @@ static yajl_val child_object(yajl_val obj, const char *key)
 static yajl_val parse_tree(const char *text, const char *name, struct kerr **err)
 {
 	char ebuf[256] = "";
-	yajl_val v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	yajl_val v;
 
+	/* The tree is printed again (tree_to_text): keep yajl_gen in its depth. */
+	if (spec_json_check_depth(text, strlen(text), name, err) < 0)
+		return NULL;
+	v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
 	if (!v || !YAJL_IS_OBJECT(v)) {
 		yajl_tree_free(v);
 		ebuf[strcspn(ebuf, "\n")] = '\0';

@@ -441,11 +441,61 @@ int f_idmaps(struct pctx *pc, yajl_val obj, const char *key, struct spec_idmap *
 	return r < 0 ? -1 : 1;
 }
 
+/* Skip a comment at p (yajl accepts them), returning the position after it. */
+static size_t skip_comment(const char *json, size_t len, size_t p)
+{
+	if (p + 1 >= len || (json[p + 1] != '/' && json[p + 1] != '*'))
+		return p + 1;
+	if (json[p + 1] == '/') {
+		while (p < len && json[p] != '\n')
+			p++;
+		return p;
+	}
+	for (p += 2; p + 1 < len; p++)
+		if (json[p] == '*' && json[p + 1] == '/')
+			return p + 2;
+	return len;
+}
+
+int spec_json_check_depth(const char *json, size_t len, const char *name, struct kerr **err)
+{
+	size_t depth = 0, p = 0;
+	bool in_string = false;
+
+	while (p < len && json[p]) {
+		char c = json[p];
+
+		if (in_string) {
+			if (c == '\\')
+				p++;
+			else if (c == '"')
+				in_string = false;
+			p++;
+			continue;
+		}
+		if (c == '/') {
+			p = skip_comment(json, len, p);
+			continue;
+		}
+		if (c == '"')
+			in_string = true;
+		else if ((c == '[' || c == '{') && ++depth > SPEC_JSON_MAX_DEPTH)
+			return kerr_set(err, 0, "%s: invalid JSON: nesting deeper than %d levels",
+					name, SPEC_JSON_MAX_DEPTH);
+		else if ((c == ']' || c == '}') && depth)
+			depth--;
+		p++;
+	}
+	return 0;
+}
+
 int parse_tree(const char *json, size_t len, const char *name, yajl_val *out, struct kerr **err)
 {
 	char ebuf[256], *text;
 	char *nl;
 
+	*out = NULL;
+	TRY(spec_json_check_depth(json, len, name, err));
 	/* yajl wants a NUL-terminated buffer. */
 	text = xmalloc(len + 1);
 	memcpy(text, json, len);

@@ -319,6 +319,15 @@ int spec_parse_process(const char *json, size_t len, const char *name,
 		       struct spec_process **out, struct kerr **err);
 void spec_process_free(struct spec_process *p);
 
+/* JSON nested deeper than this is refused before yajl sees it: yajl frees a
+ * tree recursively (a few MB of "[" overflow the stack) and its generator
+ * writes out of bounds past 128 levels (error messages and `update` print
+ * parsed values). Real configs nest about 6 levels. */
+#define SPEC_JSON_MAX_DEPTH 64
+/* 0, or -1 with "<name>: invalid JSON: nesting deeper than 64 levels". Every
+ * parser here checks it; call it before yajl_tree_parse() of other user JSON. */
+int spec_json_check_depth(const char *json, size_t len, const char *name, struct kerr **err);
+
 /* Parse a LinuxResources object (update -r FILE|-). */
 int spec_parse_resources(const char *json, size_t len, const char *name,
 			 struct spec_resources **out, struct kerr **err);
