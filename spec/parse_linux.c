@@ -60,6 +60,12 @@ static int parse_device(struct pctx *pc, yajl_val v, struct spec_device *d)
 		return pc_missing(pc, "minor");
 	TRY(f_i64(pc, v, "major", &d->major));
 	TRY(f_i64(pc, v, "minor", &d->minor));
+	/* makedev() takes 32-bit numbers: a larger one would be truncated into
+	 * another device's number (4294967297 into 1, /dev/mem's major). */
+	if (d->major < 0 || d->major > UINT32_MAX)
+		return pc_fail_at(pc, "major", j_get(v, "major"), "must be between 0 and %u", UINT32_MAX);
+	if (d->minor < 0 || d->minor > UINT32_MAX)
+		return pc_fail_at(pc, "minor", j_get(v, "minor"), "must be between 0 and %u", UINT32_MAX);
 	TRYH(d->has_file_mode, f_u32(pc, v, "fileMode", &d->file_mode));
 	TRYH(d->has_uid, f_u32(pc, v, "uid", &d->uid));
 	TRYH(d->has_gid, f_u32(pc, v, "gid", &d->gid));
@@ -87,6 +93,15 @@ static int parse_seccomp_arg(struct pctx *pc, yajl_val v, struct spec_seccomp_ar
 	return 0;
 }
 
+/* The filter returns 16 bits of data (SECCOMP_RET_DATA): a larger errno
+ * would be cut, 65536 into 0, which fakes success instead of failing. */
+static int check_errno_ret(struct pctx *pc, yajl_val v, const char *key, bool has, uint32_t ret)
+{
+	if (has && ret > 0xffff)
+		return pc_fail_at(pc, key, j_get(v, key), "must be between 0 and 65535");
+	return 0;
+}
+
 static int parse_syscall(struct pctx *pc, yajl_val v, struct spec_seccomp_syscall *sc)
 {
 	TRY(v_obj(pc, v));
@@ -101,6 +116,7 @@ static int parse_syscall(struct pctx *pc, yajl_val v, struct spec_seccomp_syscal
 	if (!spec_seccomp_action_known(sc->action))
 		return pc_fail_at(pc, "action", j_get(v, "action"), "unknown seccomp action");
 	TRYH(sc->has_errno_ret, f_u32(pc, v, "errnoRet", &sc->errno_ret));
+	TRY(check_errno_ret(pc, v, "errnoRet", sc->has_errno_ret, sc->errno_ret));
 	TRY(ARRAY(parse_seccomp_arg, pc, v, "args", sc->args, sc->n_args));
 	return 0;
 }
@@ -115,6 +131,8 @@ static int parse_seccomp(struct pctx *pc, yajl_val v, struct spec_seccomp *s)
 		return pc_fail_at(pc, "defaultAction", j_get(v, "defaultAction"),
 				  "unknown seccomp action");
 	TRYH(s->has_default_errno_ret, f_u32(pc, v, "defaultErrnoRet", &s->default_errno_ret));
+	TRY(check_errno_ret(pc, v, "defaultErrnoRet", s->has_default_errno_ret,
+			    s->default_errno_ret));
 	TRY(f_strv(pc, v, "architectures", &s->architectures));
 	TRY(f_strv(pc, v, "flags", &s->flags));
 	TRY(f_str(pc, v, "listenerPath", &s->listener_path));

@@ -20,9 +20,11 @@ static int parse_device_rule(struct pctx *pc, yajl_val v, struct spec_device_rul
 		d->major = -1;
 	if (!d->has_minor)
 		d->minor = -1;
-	if (d->major < -1)
+	/* Device numbers are 32 bits (the BPF program compares them as such):
+	 * a larger one would be truncated into another device's number. */
+	if (d->major < -1 || d->major > UINT32_MAX)
 		return pc_fail_at(pc, "major", j_get(v, "major"), "must be -1 or a device number");
-	if (d->minor < -1)
+	if (d->minor < -1 || d->minor > UINT32_MAX)
 		return pc_fail_at(pc, "minor", j_get(v, "minor"), "must be -1 or a device number");
 	TRY(f_str(pc, v, "access", &d->access));
 	if (d->access && d->access[strspn(d->access, "rwm")])
