@@ -24,7 +24,8 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS = $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
 
-.PHONY: unit-bins all deps deps-check demo check unit unit-asan tools bats vm-check fuzz bench clean rootfs
+.PHONY: unit-bins all deps deps-check demo check unit unit-asan tools bats vm-check fuzz bench clean rootfs \
+	fuzz-bins fuzz-replay-bins
 all: keel
 
 deps:
@@ -84,10 +85,37 @@ check: deps-check
 	@$(MAKE) --no-print-directory keel tools rootfs $(UNIT_BINS)
 	@$(MAKE) --no-print-directory B=build/asan OPT=-O1 \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" unit-bins
+		LDFLAGS="-fsanitize=address,undefined" unit-bins fuzz-replay-bins
 	@tests/lib/check.sh
 
 unit-bins: $(UNIT_BINS)
+
+# Fuzz targets (tests/fuzz/fuzz_<name>.c). `make fuzz`: clang + libFuzzer into
+# build/fuzz/, each target runs FUZZ_TIME seconds on tests/fuzz/corpus/<name>/.
+# make check builds the same targets with tests/fuzz/replay.c into
+# build/asan/replay/ and replays the corpus (tests/fuzz/replay.sh).
+FUZZ_TIME ?= 60
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+fuzz:
+	@contrib/install-deps fuzz
+	@$(MAKE) --no-print-directory B=build/fuzz CC=clang OPT=-O1 \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" fuzz-bins
+	@tests/fuzz/run.sh build/fuzz $(FUZZ_TIME)
+
+fuzz-bins: $(patsubst tests/fuzz/%.c,$(B)/%,$(FUZZ_SRCS))
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libkeel.a
+	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -I. -fsanitize=fuzzer -o $@ $< $(B)/libkeel.a $(PKG_LIBS)
+
+fuzz-replay-bins: $(patsubst tests/fuzz/%.c,$(B)/replay/%,$(FUZZ_SRCS))
+.SECONDARY: $(B)/tests/fuzz/replay.o
+
+$(B)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/tests/fuzz/replay.o $(B)/libkeel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -I. $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o \
+		$(B)/libkeel.a $(PKG_LIBS)
 
 clean:
 	rm -rf build keel

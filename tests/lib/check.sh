@@ -20,6 +20,8 @@ done
 for t in build/asan/unit/test_*; do
 	[ -x "$t" ] && stage "asan-${t##*/}" env ASAN_OPTIONS=detect_leaks=1 "$t"
 done
+# The fuzz corpora (tests/fuzz/corpus/) replayed through the targets under ASan/UBSan.
+stage fuzz-replay tests/fuzz/replay.sh build/asan/replay
 # Host suites: lifecycle, namespaces, mounts, process, hooks, bad configs, specs.
 tests/lib/run-bats.sh tests/bats || rc=1
 # The VM harness itself, from the host side.
