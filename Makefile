@@ -56,6 +56,11 @@ $(B)/tools/%: tests/tools/%.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -I. -o $@ $< $(PKG_LIBS)
 
+# Tools copied into the busybox rootfs are static: the rootfs has no libc.
+$(B)/tools/sysno: tests/tools/sysno.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -static -o $@ $<
+
 tools: $(TOOL_BINS)
 
 # The demo/test rootfs: busybox-static plus a few files, made by a script.

@@ -294,10 +294,12 @@ static int do_list(const struct command *c, const struct kglobal *g, int argc, c
 static int do_spec(const struct command *c, const struct kglobal *g, int argc, char **argv)
 {
 	const char *bundle = ".";
-	bool rootless = false;
+	bool rootless = false, vm = false;
 	struct cli_opt opts[] = {
 		{ "bundle", 'b', CLI_STR, &bundle, "DIR", "where to write config.json (default: .)" },
 		{ "rootless", 0, CLI_FLAG, &rootless, NULL, "a config for a rootless container" },
+		{ "vm", 0, CLI_FLAG, &vm, NULL,
+		  "a hardened config: user namespace, seccomp allowlist, pids limit" },
 		{ 0 },
 	};
 	struct kerr *err = NULL;
@@ -309,7 +311,7 @@ static int do_spec(const struct command *c, const struct kglobal *g, int argc, c
 		kerr_set(&err, 0, "`spec`: unexpected argument `%s`", argv[idx]);
 		return fail(&err);
 	}
-	if (cmd_spec(bundle, rootless, &err) < 0)
+	if (cmd_spec(bundle, rootless, vm, &err) < 0)
 		return fail(&err);
 	return 0;
 }

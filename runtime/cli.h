@@ -60,7 +60,7 @@ int cmd_state(const struct kglobal *g, const char *id, struct kerr **err);
 int cmd_list(const struct kglobal *g, const char *format, bool quiet, struct kerr **err);
 int cmd_ps(const struct kglobal *g, const char *id, const char *format, char **ps_args,
 	   struct kerr **err);
-int cmd_spec(const char *bundle, bool rootless, struct kerr **err);
+int cmd_spec(const char *bundle, bool rootless, bool vm, struct kerr **err);
 int cmd_features(struct kerr **err);
 int cmd_pause(const struct kglobal *g, const char *id, bool pause, struct kerr **err);
 

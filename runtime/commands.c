@@ -238,11 +238,12 @@ int cmd_ps(const struct kglobal *g, const char *id, const char *format, char **p
 
 /* --- spec, features --- */
 
-int cmd_spec(const char *bundle, bool rootless, struct kerr **err)
+int cmd_spec(const char *bundle, bool rootless, bool vm, struct kerr **err)
 {
 	_cleanup_close_ int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *json = NULL;
+	struct spec_default_opts o = { .rootless = rootless, .vm = vm };
 
 	if (dirfd < 0)
 		return kerr_errno(err, "open bundle `%s`", bundle);
@@ -253,7 +254,7 @@ int cmd_spec(const char *bundle, bool rootless, struct kerr **err)
 					bundle);
 		return kerr_errno(err, "create `%s/config.json`", bundle);
 	}
-	json = spec_default_json(rootless);
+	json = spec_default_json_opts(&o);
 	if (!json || write_all(fd, json, strlen(json)) < 0 ||
 	    (json[0] && json[strlen(json) - 1] != '\n' && write_all(fd, "\n", 1) < 0)) {
 		int saved = errno;

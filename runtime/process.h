@@ -54,8 +54,12 @@ int caps_apply(const struct spec_caps *caps, struct kerr **err);
 
 /* --- seccomp --- */
 struct seccomp_prog;	/* a compiled BPF program */
-/* Compile the config's filter; *out is NULL when s is NULL. */
+/* Compile the config's filter; *out is NULL when s is NULL. When the default
+ * action denies (errno, kill, trap), syscalls numbered above the highest one
+ * the profile names (per architecture) get ENOSYS, so libc falls back. */
 int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog **out, struct kerr **err);
+/* The program as struct sock_filter[*n_insns] (for tests and fuzzers). */
+const void *seccomp_prog_bpf(const struct seccomp_prog *prog, size_t *n_insns);
 /* Install it (needs no_new_privs or CAP_SYS_ADMIN); honours the flags. */
 int seccomp_load(const struct seccomp_prog *prog, struct kerr **err);
 /* Same, for filters with SCMP_ACT_NOTIFY: *listener gets the notify fd

@@ -1,6 +1,11 @@
 /* seccomp: compile linux.seccomp with libseccomp into a BPF program early
- * (while privileged, before the slow part matters), then install the raw
- * program with seccomp(2) as the very last step before execve. */
+ * (while privileged, before the slow part matters), prepend the ENOSYS stub
+ * for syscalls newer than the profile, then install the raw program with
+ * seccomp(2) as the very last step before execve.
+ *
+ * Entry points (also the fuzzers'): seccomp_compile() of a parsed
+ * struct spec_seccomp, seccomp_prog_bpf() to look at the result,
+ * seccomp_prog_free(); seccomp_load*() install it. */
 #include <ctype.h>
 #include <errno.h>
 #include <linux/filter.h>
@@ -10,6 +15,7 @@
 #define seccomp_load libseccomp_load_unused
 #include <seccomp.h>
 #undef seccomp_load
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,6 +46,12 @@ struct seccomp_prog {
 	struct sock_filter *insns;
 	size_t n_insns;
 	unsigned long flags;
+};
+
+/* The architectures of a filter being compiled: native plus the config's. */
+struct arch_set {
+	uint32_t arch[32];
+	size_t n;
 };
 
 static const struct {
@@ -206,9 +218,211 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_prog *prog, struct ker
 	return 0;
 }
 
+/* --- ENOSYS for syscalls newer than the profile ---
+ *
+ * A filter that denies by default would answer a syscall the profile has never
+ * heard of (newer than the profile, or than libseccomp) with EPERM, and libc
+ * takes EPERM as "refused", not "missing": it does not fall back to the older
+ * call (clone3 -> clone, faccessat2 -> faccessat, fchmodat2 -> fchmodat...).
+ * As runc does, a stub runs before libseccomp's program: per architecture, a
+ * number above the highest one the profile names returns ENOSYS, while a known
+ * syscall the profile leaves out still gets the default action.
+ *
+ * libseccomp cannot express ranges, so the stub is classic BPF prepended to
+ * its exported program. libseccomp's program starts by loading the arch
+ * itself, so the stub may leave anything in the accumulator. */
+
+#define X32_SYSCALL_BIT 0x40000000u
+
+/* Where an architecture's syscall numbers live. x86_64 and x32 share one
+ * audit arch, x32's numbers having bit 30 set; x32's own calls (512-547) and
+ * ARM's private calls (0xf0000...) are ranges of their own, so that naming
+ * one of them does not lift the limit of the main table. */
+static const struct arch_range {
+	uint32_t arch;		/* SCMP_ARCH_* */
+	uint32_t lo, hi;	/* [lo, hi); hi 0 = up to 2^32 */
+} special_ranges[] = {
+	{ SCMP_ARCH_X86_64, 0, X32_SYSCALL_BIT },
+	{ SCMP_ARCH_X32, X32_SYSCALL_BIT, X32_SYSCALL_BIT + 512 },
+	{ SCMP_ARCH_X32, X32_SYSCALL_BIT + 512, 2 * X32_SYSCALL_BIT },
+	{ SCMP_ARCH_ARM, 0, 0x0f0000 },
+	{ SCMP_ARCH_ARM, 0x0f0000, 0x100000 },
+};
+
+/* One range of one architecture with the highest number the profile names. */
+struct range_max {
+	uint32_t audit;		/* AUDIT_ARCH_* as in seccomp_data.arch */
+	uint32_t lo, hi;
+	uint32_t max;
+	bool named;
+};
+
+/* The actions after which a syscall the profile does not know should rather
+ * be ENOSYS. (ALLOW, LOG, TRACE and NOTIFY let the call reach the kernel or a
+ * supervisor, which answer for themselves.) */
+static bool denies_by_default(uint32_t def)
+{
+	return def == SCMP_ACT_KILL_PROCESS || def == SCMP_ACT_KILL_THREAD ||
+	       def == SCMP_ACT_TRAP || (def & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0);
+}
+
+/* libseccomp's arch tokens are the audit values, except x32's. */
+static uint32_t audit_arch(uint32_t arch)
+{
+	return arch == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : arch;
+}
+
+static size_t arch_ranges(const struct arch_set *as, struct range_max *out, size_t cap)
+{
+	size_t n = 0, i, j;
+	bool special;
+
+	for (i = 0; i < as->n; i++) {
+		special = false;
+		for (j = 0; j < sizeof(special_ranges) / sizeof(special_ranges[0]) && n < cap; j++)
+			if (special_ranges[j].arch == as->arch[i]) {
+				out[n++] = (struct range_max){ .audit = audit_arch(as->arch[i]),
+					.lo = special_ranges[j].lo, .hi = special_ranges[j].hi };
+				special = true;
+			}
+		if (!special && n < cap)
+			out[n++] = (struct range_max){ .audit = audit_arch(as->arch[i]) };
+	}
+	return n;
+}
+
+static void note_nr(struct range_max *r, size_t n, uint32_t audit, int nr)
+{
+	for (size_t k = 0; k < n && nr >= 0; k++) {
+		if (r[k].audit != audit || (uint32_t)nr < r[k].lo || (r[k].hi && (uint32_t)nr >= r[k].hi))
+			continue;
+		if (!r[k].named || (uint32_t)nr > r[k].max)
+			r[k].max = nr;
+		r[k].named = true;
+	}
+}
+
+/* The highest number each range gets from the names of the profile
+ * (whatever their action). Names an arch lacks resolve to negative numbers. */
+static void find_maxima(const struct spec_seccomp *s, const struct arch_set *as,
+			struct range_max *r, size_t n)
+{
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		for (char **name = s->syscalls[i].names; name && *name; name++)
+			for (size_t a = 0; a < as->n; a++)
+				note_nr(r, n, audit_arch(as->arch[a]),
+					seccomp_syscall_resolve_name_arch(as->arch[a], *name));
+}
+
+/* The stub under construction. A jump target is a literal offset (< 0x100)
+ * or one of these, resolved once the stub's length is known. */
+enum { TO_NEXT_ARCH = 0x100, TO_ENOSYS, TO_PROGRAM };
+
+struct stub {
+	struct sock_filter insn[128];
+	uint16_t jt[128], jf[128];
+	size_t n;
+};
+
+static void emit(struct stub *st, uint16_t code, uint32_t k, uint16_t jt, uint16_t jf)
+{
+	/* At most 5 insns per range, 5 ranges per arch, a handful of arches. */
+	if (st->n >= sizeof(st->insn) / sizeof(st->insn[0]) - 1)
+		abort();
+	st->insn[st->n] = (struct sock_filter)BPF_STMT(code, k);
+	st->jt[st->n] = jt;
+	st->jf[st->n] = jf;
+	st->n++;
+}
+
+/* One audit arch: when seccomp_data.arch matches, for each range of it,
+ *   lo <= nr < hi:  nr > max ? ENOSYS : the program;
+ * anything else goes to the program; another arch to the next block. */
+static void emit_arch(struct stub *st, const struct range_max *r, size_t n, uint32_t audit)
+{
+	size_t start = st->n, i;
+
+	emit(st, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
+	emit(st, BPF_JMP | BPF_JEQ | BPF_K, audit, 0, TO_NEXT_ARCH);
+	emit(st, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
+	for (i = 0; i < n; i++) {
+		if (r[i].audit != audit || !r[i].named)
+			continue;
+		/* Outside [lo, hi): skip this range's remaining checks. */
+		if (r[i].lo)
+			emit(st, BPF_JMP | BPF_JGE | BPF_K, r[i].lo, 0, r[i].hi ? 2 : 1);
+		if (r[i].hi)
+			emit(st, BPF_JMP | BPF_JGE | BPF_K, r[i].hi, 1, 0);
+		emit(st, BPF_JMP | BPF_JGT | BPF_K, r[i].max, TO_ENOSYS, TO_PROGRAM);
+	}
+	emit(st, BPF_JMP | BPF_JA, 0, TO_PROGRAM, 0);
+	for (i = start; i < st->n; i++)
+		if (st->jf[i] == TO_NEXT_ARCH)
+			st->jf[i] = st->n - i - 1;
+}
+
+/* ENOSYS is the stub's last instruction; the program follows it. */
+static uint8_t target(const struct stub *st, size_t i, uint16_t t)
+{
+	if (t == TO_ENOSYS)
+		return st->n - i - 1;
+	if (t == TO_PROGRAM)
+		return st->n - i;
+	return t;
+}
+
+static void resolve(struct stub *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		if (st->insn[i].code == (BPF_JMP | BPF_JA)) {
+			st->insn[i].k = target(st, i, st->jt[i]);
+		} else if (BPF_CLASS(st->insn[i].code) == BPF_JMP) {
+			st->insn[i].jt = target(st, i, st->jt[i]);
+			st->insn[i].jf = target(st, i, st->jf[i]);
+		}
+	}
+	st->insn[st->n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+}
+
+static bool audit_named(const struct range_max *r, size_t n, uint32_t audit)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].audit == audit && r[i].named)
+			return true;
+	return false;
+}
+
+static void prepend_enosys_stub(const struct spec_seccomp *s, const struct arch_set *as,
+				struct seccomp_prog *prog)
+{
+	struct range_max r[64];
+	struct stub st = { .n = 0 };
+	struct sock_filter *insns;
+	size_t n = arch_ranges(as, r, 64), i, j;
+
+	find_maxima(s, as, r, n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && r[j].audit != r[i].audit; j++)
+			;
+		if (j == i && audit_named(r, n, r[i].audit))	/* first range of its arch */
+			emit_arch(&st, r, n, r[i].audit);
+	}
+	if (!st.n)
+		return;
+	emit(&st, BPF_JMP | BPF_JA, 0, TO_PROGRAM, 0);	/* another arch */
+	resolve(&st);
+	insns = xmalloc((st.n + prog->n_insns) * sizeof(*insns));
+	memcpy(insns, st.insn, st.n * sizeof(*insns));
+	memcpy(insns + st.n, prog->insns, prog->n_insns * sizeof(*insns));
+	free(prog->insns);
+	prog->insns = insns;
+	prog->n_insns += st.n;
+}
+
 static int compile(const struct spec_seccomp *s, scmp_filter_ctx *pctx,
 		   struct seccomp_prog *prog, struct kerr **err)
 {
+	struct arch_set arches = { .n = 0 };
 	uint32_t def, action;
 	scmp_filter_ctx ctx;
 	int r;
@@ -234,6 +448,7 @@ static int compile(const struct spec_seccomp *s, scmp_filter_ctx *pctx,
 	ctx = *pctx = seccomp_init(def);
 	if (!ctx)
 		return kerr_set(err, EINVAL, "seccomp_init with default action %s", s->default_action);
+	arches.arch[arches.n++] = seccomp_arch_native();
 	for (size_t i = 0; s->architectures && s->architectures[i]; i++) {
 		uint32_t arch = parse_arch(s->architectures[i]);
 
@@ -244,6 +459,8 @@ static int compile(const struct spec_seccomp *s, scmp_filter_ctx *pctx,
 		if (r < 0 && r != -EEXIST)
 			return kerr_set(err, -r, "linux.seccomp.architectures[%zu]: add `%s`",
 					i, s->architectures[i]);
+		if (r == 0 && arches.n < sizeof(arches.arch) / sizeof(arches.arch[0]))
+			arches.arch[arches.n++] = arch;
 	}
 
 	for (size_t i = 0; i < s->n_syscalls; i++) {
@@ -270,7 +487,11 @@ static int compile(const struct spec_seccomp *s, scmp_filter_ctx *pctx,
 	if ((prog->flags & SECCOMP_FILTER_FLAG_TSYNC) &&
 	    (prog->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
 		prog->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-	return export_bpf(ctx, prog, err);
+	if (export_bpf(ctx, prog, err) < 0)
+		return -1;
+	if (denies_by_default(def))
+		prepend_enosys_stub(s, &arches, prog);
+	return 0;
 }
 
 int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog **out, struct kerr **err)
@@ -336,6 +557,12 @@ int seccomp_load(const struct seccomp_prog *prog, struct kerr **err)
 	if (listener >= 0)
 		close(listener);
 	return 0;
+}
+
+const void *seccomp_prog_bpf(const struct seccomp_prog *prog, size_t *n_insns)
+{
+	*n_insns = prog ? prog->n_insns : 0;
+	return prog ? prog->insns : NULL;
 }
 
 bool seccomp_prog_needs_listener(const struct seccomp_prog *prog)

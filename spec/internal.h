@@ -111,5 +111,7 @@ void spec_gen_kv(struct yajl_gen_t *g, const char *k, const char *v);
 void spec_gen_kint(struct yajl_gen_t *g, const char *k, long long v);
 void spec_gen_kbool(struct yajl_gen_t *g, const char *k, bool v);
 void spec_gen_kstrv(struct yajl_gen_t *g, const char *k, const char *const *v);
+/* "seccomp": the --vm profile (seccomp_profile.c). */
+void spec_gen_seccomp_profile(struct yajl_gen_t *g);
 
 #endif

@@ -353,6 +353,13 @@ int spec_cap_count(void);			/* known capabilities: 0 .. count-1 */
 int spec_rlimit_parse(const char *name);	/* "RLIMIT_NOFILE" */
 
 /* `keel spec`: the default config, as pretty JSON. */
+struct spec_default_opts {
+	bool rootless;		/* --rootless: map only the caller, no cgroup resources */
+	bool vm;		/* --vm: user namespace, every namespace, seccomp, pids limit */
+	const char *subuid;	/* root's range for --vm (NULL: /etc/subuid) */
+	const char *subgid;	/* NULL: /etc/subgid */
+};
+char *spec_default_json_opts(const struct spec_default_opts *o);
 char *spec_default_json(bool rootless);
 /* `keel features`: features.json. */
 char *spec_features_json(void);

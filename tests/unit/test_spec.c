@@ -162,26 +162,111 @@ static void test_runc_crun_defaults(void)
 	free(json);
 }
 
+/* runc's default capabilities in bounding, effective and permitted only. */
+static bool runc_caps(const struct spec_caps *c)
+{
+	static const char *const want[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE" };
+	bool caps = strv_len(c->bounding) == 3 && strv_len(c->effective) == 3 &&
+		    strv_len(c->permitted) == 3 && !c->inheritable && !c->ambient;
+
+	for (size_t i = 0; i < 3; i++)
+		caps = caps && has(c->bounding, want[i]) && has(c->effective, want[i]) &&
+		       has(c->permitted, want[i]);
+	return caps;
+}
+
+static struct spec *vm_default(const char *what, bool rootless, const char *subuid,
+			       const char *subgid)
+{
+	struct spec_default_opts o = { .rootless = rootless, .vm = true,
+				       .subuid = subuid, .subgid = subgid };
+	char *json = spec_default_json_opts(&o);
+	struct spec *s = parse_ok(what, json);
+
+	free(json);
+	return s;
+}
+
+static bool idmap_is(const struct spec_idmap *m, size_t n, uint32_t host, uint32_t size)
+{
+	return n == 1 && m[0].container_id == 0 && m[0].host_id == host && m[0].size == size;
+}
+
+static char *write_tmp(const char *text)
+{
+	char *path = xstrdup("/tmp/keel-test-subid.XXXXXX");
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	close(fd);
+	return path;
+}
+
+static void test_vm_defaults(void)
+{
+	static const enum spec_ns_kind all_ns[] = {
+		NS_PID, NS_NETWORK, NS_MOUNT, NS_IPC, NS_UTS, NS_USER, NS_CGROUP, NS_TIME
+	};
+	char *subuid = write_tmp("alice:100000:65536\n# comment\nroot:bad:1\nroot:200000:0\n"
+				 "root:300000:1000\nroot:400000:5\n");
+	char *subgid = write_tmp("0:500000:70000\n");
+	struct spec *s = vm_default("keel spec --vm", false, "/nonexistent/subuid",
+				    "/nonexistent/subgid");
+	bool ns = true;
+
+	if (s) {
+		struct spec_linux *l = s->linux_;
+
+		for (size_t i = 0; i < sizeof(all_ns) / sizeof(all_ns[0]); i++)
+			ns = ns && spec_find_ns(s, all_ns[i]);
+		okf(ns && l->n_namespaces == 8, "keel spec --vm: every namespace, time included");
+		okf(idmap_is(l->uid_mappings, l->n_uid_mappings, 100000, 65536) &&
+		   idmap_is(l->gid_mappings, l->n_gid_mappings, 100000, 65536),
+		   "keel spec --vm: no subuid/subgid: 0 -> 100000, 65536 ids");
+		okf(runc_caps(&s->process->capabilities) && s->process->no_new_privileges,
+		   "keel spec --vm: runc's caps, noNewPrivileges");
+		okf(l->resources && l->resources->pids.has_limit && l->resources->pids.limit == 4096 &&
+		   l->resources->n_devices == 1 && !l->resources->devices[0].allow,
+		   "keel spec --vm: pids limit 4096, devices denied");
+		okf(!strcmp(s->mounts[5].type, "sysfs") && has(s->mounts[5].options, "ro") &&
+		   !strcmp(s->mounts[6].destination, "/sys/fs/cgroup") && has(s->mounts[6].options, "ro") &&
+		   strv_len(l->masked_paths) == 11 && strv_len(l->readonly_paths) == 5 && s->root_readonly,
+		   "keel spec --vm: /sys and cgroupfs read-only, masked and read-only paths");
+		okf(l->seccomp && !strcmp(l->seccomp->default_action, "SCMP_ACT_ERRNO") &&
+		   l->seccomp->n_syscalls > 1, "keel spec --vm: a seccomp allowlist");
+	}
+	spec_free(s);
+
+	/* The first valid range of root (or uid 0) is taken. */
+	s = vm_default("keel spec --vm (subuid, subgid)", false, subuid, subgid);
+	if (s)
+		okf(idmap_is(s->linux_->uid_mappings, s->linux_->n_uid_mappings, 300000, 1000) &&
+		   idmap_is(s->linux_->gid_mappings, s->linux_->n_gid_mappings, 500000, 70000),
+		   "keel spec --vm: root's ranges from /etc/subuid and /etc/subgid");
+	spec_free(s);
+
+	s = vm_default("keel spec --vm --rootless", true, subuid, subgid);
+	if (s)
+		okf(idmap_is(s->linux_->uid_mappings, s->linux_->n_uid_mappings, getuid(), 1) &&
+		   idmap_is(s->linux_->gid_mappings, s->linux_->n_gid_mappings, getgid(), 1) &&
+		   !s->linux_->resources && s->linux_->seccomp && spec_find_ns(s, NS_NETWORK) &&
+		   !strcmp(s->mounts[5].type, "sysfs") && !has(s->mounts[2].options, "gid=5"),
+		   "keel spec --vm --rootless: the caller mapped, no cgroup resources, own sysfs");
+	spec_free(s);
+	unlink(subuid);
+	unlink(subgid);
+	free(subuid);
+	free(subgid);
+}
+
 static void test_keel_defaults(void)
 {
 	char *json = spec_default_json(false);
 	struct spec *s = parse_ok("keel spec", json);
-	static const char *const want_caps[] = {
-		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-		"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-		"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"
-	};
-	size_t i;
-	bool caps = true;
-
 	if (s) {
-		struct spec_caps *c = &s->process->capabilities;
-
-		for (i = 0; i < 14; i++)
-			caps = caps && has(c->bounding, want_caps[i]) &&
-			       has(c->effective, want_caps[i]) && has(c->permitted, want_caps[i]);
-		okf(caps && strv_len(c->bounding) == 14 && !c->inheritable && !c->ambient,
-		   "keel spec: 14 caps, no inheritable or ambient");
+		okf(runc_caps(&s->process->capabilities),
+		   "keel spec: runc's 3 caps, no inheritable or ambient");
 		okf(s->process->terminal && !strcmp(s->process->args[0], "sh") &&
 		   s->process->no_new_privileges && s->process->n_rlimits == 1 &&
 		   s->process->rlimits[0].resource == RLIMIT_NOFILE, "keel spec: process");
@@ -193,7 +278,10 @@ static void test_keel_defaults(void)
 		   "keel spec: mounts");
 		okf(s->linux_->resources && s->linux_->resources->n_devices == 1 &&
 		   !s->linux_->resources->devices[0].allow &&
-		   strv_len(s->linux_->masked_paths) == 10, "keel spec: devices, masked paths");
+		   !s->linux_->resources->pids.has_limit && !s->linux_->seccomp &&
+		   strv_len(s->linux_->masked_paths) == 11 &&
+		   has(s->linux_->masked_paths, "/sys/devices/virtual/powercap") &&
+		   strv_len(s->linux_->readonly_paths) == 5, "keel spec: devices, masked paths");
 	}
 	spec_free(s);
 	free(json);
@@ -652,6 +740,7 @@ int main(void)
 {
 	test_runc_crun_defaults();
 	test_keel_defaults();
+	test_vm_defaults();
 	test_full();
 	test_errors();
 	test_validation();
