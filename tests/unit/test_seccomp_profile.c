@@ -296,6 +296,38 @@ static void test_stub_actions(void)
 	ok(!*why, "stub: ENOSYS above the highest name for ERRNO/KILL/TRAP defaults only", why);
 }
 
+/* Each arch is its own libseccomp program, chained through a bad-arch action
+ * no rule uses: a rule with the action that would be the first choice (TRACE
+ * 0xffff) keeps it, and another arch still reaches its own program. */
+static void test_chain(void)
+{
+	static char *ppid[] = { "getppid", NULL }, *rd[] = { "read", NULL };
+	static char *arches[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", NULL };
+	struct spec_seccomp_syscall sc[] = {
+		{ .names = ppid, .action = "SCMP_ACT_TRACE", .has_errno_ret = true, .errno_ret = 0xffff },
+		{ .names = rd, .action = "SCMP_ACT_ALLOW" },
+	};
+	struct spec_seccomp s = { .default_action = "SCMP_ACT_ERRNO", .architectures = arches,
+				  .syscalls = sc, .n_syscalls = 2 };
+	struct seccomp_prog *prog = compile_ok(&s);
+	const struct expect e[] = {
+		{ "x86_64 getppid", AUDIT_ARCH_X86_64, 110, 0, SECCOMP_RET_TRACE | 0xffff },
+		{ "x86_64 read", AUDIT_ARCH_X86_64, 0, 0, ALLOW },
+		{ "x86 getppid", AUDIT_ARCH_I386, 64, 0, SECCOMP_RET_TRACE | 0xffff },
+		{ "x86 read", AUDIT_ARCH_I386, 3, 0, ALLOW },
+		{ "x86 getpid", AUDIT_ARCH_I386, 20, 0, EPERM_RET },
+		{ "arm read", AUDIT_ARCH_ARM, 3, 0, SECCOMP_RET_KILL_THREAD },
+	};
+
+	if (!prog) {
+		ok(false, "chained per-arch programs", "no program");
+		return;
+	}
+	check_verdicts(prog, "chained per-arch programs: a rule's TRACE 0xffff kept, x86 reached",
+		       e, sizeof(e) / sizeof(e[0]));
+	seccomp_prog_free(prog);
+}
+
 /* --- real filters in forked children --- */
 
 static int load(const struct spec_seccomp *s)
@@ -394,7 +426,7 @@ int main(void)
 	struct spec *s = vm_spec();
 	struct seccomp_prog *prog = NULL;
 
-	tap_plan(15);
+	tap_plan(16);
 	ok(s && s->linux_ && s->linux_->seccomp, "keel spec --vm parses, has linux.seccomp", NULL);
 	if (!s || !s->linux_ || !s->linux_->seccomp)
 		return tap_done();
@@ -404,6 +436,7 @@ int main(void)
 	if (prog)
 		test_x86_verdicts(prog);
 	test_stub_actions();
+	test_chain();
 	expect_exit0("loaded: getpid EPERM, openat (above the highest name) and 1000 ENOSYS",
 		     t_small_loaded);
 	expect_exit0("loaded with NEW_LISTENER and TSYNC: stub in front, listener fd", t_listener);
