@@ -331,17 +331,23 @@ static void find_maxima(const struct spec_seccomp *s, const struct arch_set *as,
  * or one of these, resolved once the stub's length is known. */
 enum { TO_NEXT_ARCH = 0x100, TO_ENOSYS, TO_PROGRAM };
 
+/* Jumps are 8-bit: a stub longer than this could not reach its end. About 7
+ * instructions per architecture; more than 28 arches make no stub at all. */
+#define STUB_MAX 200
+
 struct stub {
-	struct sock_filter insn[128];
-	uint16_t jt[128], jf[128];
+	struct sock_filter insn[STUB_MAX + 1];
+	uint16_t jt[STUB_MAX], jf[STUB_MAX];
 	size_t n;
+	bool full;
 };
 
 static void emit(struct stub *st, uint16_t code, uint32_t k, uint16_t jt, uint16_t jf)
 {
-	/* At most 5 insns per range, 5 ranges per arch, a handful of arches. */
-	if (st->n >= sizeof(st->insn) / sizeof(st->insn[0]) - 1)
-		abort();
+	if (st->n >= STUB_MAX) {
+		st->full = true;
+		return;
+	}
 	st->insn[st->n] = (struct sock_filter)BPF_STMT(code, k);
 	st->jt[st->n] = jt;
 	st->jf[st->n] = jf;
@@ -423,6 +429,10 @@ static void prepend_enosys_stub(const struct spec_seccomp *s, const struct arch_
 	if (!st.n)
 		return;
 	emit(&st, BPF_JMP | BPF_JA, 0, TO_PROGRAM, 0);	/* another arch */
+	if (st.full) {
+		kdebug("seccomp: too many architectures for the ENOSYS stub, none added");
+		return;
+	}
 	resolve(&st);
 	insns = xmalloc((st.n + prog->n_insns) * sizeof(*insns));
 	memcpy(insns, st.insn, st.n * sizeof(*insns));
@@ -476,10 +486,10 @@ static int collect_arches(const struct spec_seccomp *s, struct arch_set *as, str
 }
 
 /* A bad-arch action for chaining the per-arch programs: TRACE with a value
- * that neither the default action nor any rule uses. */
+ * that neither the default action nor any rule uses (0: all 65535 taken). */
 static uint32_t chain_action(const struct spec_seccomp *s, uint32_t def)
 {
-	for (uint32_t data = 0xffff;; data--) {
+	for (uint32_t data = 0xffff; data > 0; data--) {
 		uint32_t chain = SCMP_ACT_TRACE(data), action;
 		bool used = chain == def;
 
@@ -489,6 +499,7 @@ static uint32_t chain_action(const struct spec_seccomp *s, uint32_t def)
 		if (!used)
 			return chain;
 	}
+	return 0;
 }
 
 static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp *s, struct seccomp_prog *prog,
@@ -563,6 +574,8 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog *prog, stru
 	if (parse_flags(s, prog, err) < 0 || collect_arches(s, &arches, err) < 0)
 		return -1;
 	chain = chain_action(s, def);
+	if (!chain && arches.n > 1)
+		return kerr_set(err, E2BIG, "linux.seccomp: every SCMP_ACT_TRACE value is in use");
 	for (size_t k = 0; k < arches.n; k++)
 		if (compile_arch(s, &arches, k, def, k + 1 < arches.n ? chain : 0, prog, err) < 0)
 			return -1;

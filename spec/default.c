@@ -5,9 +5,9 @@
  * `keel spec --vm` hardens it so that the container behaves like a VM guest:
  * a user namespace whose root is an unprivileged host uid (root's range in
  * /etc/subuid and /etc/subgid, else 100000-165535), every namespace (time
- * too: with no offsets it changes nothing a program sees, and it keeps the
- * clocks' offsets the container's own), the seccomp allowlist of
- * seccomp_profile.c, and a pids limit. */
+ * too: with zero offsets no program sees a difference, exec joins it, and
+ * linux.timeOffsets can then give the guest its own uptime), the seccomp
+ * allowlist of seccomp_profile.c, and a pids limit. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
