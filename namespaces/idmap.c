@@ -20,7 +20,7 @@ static int write_map(const char *pid, const char *file, const struct spec_idmap 
 {
 	char path[64], line[96];
 	_cleanup_free_ char *buf = xstrdup("");
-	_cleanup_close_ int fd = -1;
+	struct kerr *e = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		char *nb;
@@ -30,21 +30,31 @@ static int write_map(const char *pid, const char *file, const struct spec_idmap 
 		free(buf);
 		buf = nb;
 	}
-	snprintf(path, sizeof(path), "/proc/%s/%s", pid, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write_all(fd, buf, strlen(buf)) < 0)
+	snprintf(path, sizeof(path), "%s/%s", pid, file);
+	if (proc_write(path, buf, &e) < 0) {
+		errno = e->errnum ? e->errnum : EIO;
+		kerr_free(&e);
 		return -1;
+	}
 	return 0;
 }
 
 /* A user namespace with the mount's mappings, held by an fd. */
 static int idmap_userns(const struct spec_mount *m)
 {
-	int go[2], back[2], saved, fd = -1;
-	char path[64], self[32] = "", c;
+	int go[2], back[2], saved, fd = -1, proc;
+	char self[32] = "", c;
+	struct kerr *e = NULL;
 	ssize_t n;
 	pid_t pid;
 
+	/* Opened before the fork: the child names itself through it. */
+	proc = procfs_root(&e);
+	if (proc < 0) {
+		errno = e->errnum ? e->errnum : EXDEV;
+		kerr_free(&e);
+		return -1;
+	}
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -1;
 	if (pipe2(back, O_CLOEXEC) < 0) {
@@ -55,13 +65,14 @@ static int idmap_userns(const struct spec_mount *m)
 	pid = fork();
 	if (pid == 0) {
 		/* Exists only so its user namespace can be opened. Its pid as
-		 * /proc knows it (we may be in a pid namespace /proc is not of)
-		 * tells the parent where it is, and that unshare is done. */
+		 * the procfs handle knows it (we may be in a pid namespace the
+		 * handle is not of) tells the parent where it is, and that
+		 * unshare is done. */
 		close(go[1]);
 		close(back[0]);
 		if (unshare(CLONE_NEWUSER) < 0)
 			_exit(1);
-		n = readlink("/proc/self", self, sizeof(self) - 1);
+		n = readlinkat(proc, "self", self, sizeof(self) - 1);
 		if (n <= 0 || write(back[1], self, n) != n)
 			_exit(1);
 		close(back[1]);
@@ -88,8 +99,11 @@ static int idmap_userns(const struct spec_mount *m)
 	if (write_map(self, "uid_map", m->uid_mappings, m->n_uid_mappings) < 0 ||
 	    write_map(self, "gid_map", m->gid_mappings, m->n_gid_mappings) < 0)
 		goto out;
-	snprintf(path, sizeof(path), "/proc/%s/ns/user", self);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = proc_open_ns(self, "user", &e);
+	if (fd < 0) {
+		errno = e->errnum ? e->errnum : EXDEV;
+		kerr_free(&e);
+	}
 out:
 	saved = errno;
 	close(go[1]);

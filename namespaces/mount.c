@@ -136,6 +136,13 @@ int mnt_bind_fd(int srcfd, int dstfd, bool recursive, unsigned long flags, bool 
 	}
 }
 
+int mount_bind_fd(int srcfd, int dstfd, struct kerr **err)
+{
+	if (mnt_bind_fd(srcfd, dstfd, false, 0, false) < 0)
+		return kerr_errno(err, "bind mount");
+	return 0;
+}
+
 int mnt_tmpfs_ro(int dstfd)
 {
 	char d[FD_PATH_LEN];

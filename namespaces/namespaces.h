@@ -35,6 +35,8 @@ int rootfs_finalize(struct rootfs_ctx *ctx, struct kerr **err);
 int resolve_in_root(int rootfd, const char *path, int flags, mode_t mode, struct kerr **err);
 /* mkdir -p below rootfd, never leaving it; returns an O_PATH fd of the leaf. */
 int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err);
+/* Bind the file or directory `srcfd` names onto `dstfd` (any fds), by fd. */
+int mount_bind_fd(int srcfd, int dstfd, struct kerr **err);
 /* Tests: force the component-by-component fallback of resolve_in_root(). */
 void resolve_force_fallback(bool on);
 
@@ -75,7 +77,31 @@ int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct kerr **err);
 /* unshare(CLONE_NEWTIME) and write the offsets: children and the next execve
  * of the caller enter it. */
 int ns_new_time(const struct spec_linux *l, struct kerr **err);
-/* Open a file below /proc, checking that it really is procfs. */
+
+/* --- Verified procfs access (procfs.c) ---
+ * Every write below /proc goes through these: the file is opened beneath a
+ * handle on a procfs root (a private procfs instance of our pid namespace
+ * where the kernel allows it) without crossing a mount or following a
+ * symlink, so no mount of the container can redirect it. Paths are relative
+ * to /proc ("sys/kernel/hostname", "self/oom_score_adj", "1234/uid_map"; a
+ * leading "/proc/" is accepted); "self" means us. */
+enum procfs_kind { PROCFS_NONE, PROCFS_PRIVATE, PROCFS_CLONE, PROCFS_HOST };
+/* The handle, opened on first use and kept (close-on-exec). */
+int procfs_root(struct kerr **err);
+/* Which kind of handle procfs_root() got (tests, debug output). */
+enum procfs_kind procfs_kind(void);
+/* Tests: skip the handle kinds better than `kind` (PROCFS_NONE: all). */
+void procfs_force_kind(enum procfs_kind kind);
+/* Forget the handle: a process that entered other namespaces (the init)
+ * opens its own. */
+void procfs_reset(void);
 int proc_open(const char *path, int flags, struct kerr **err);
+/* Write `value` in one write(2). */
+int proc_write(const char *path, const char *value, struct kerr **err);
+/* Open what our `fd` refers to anew with `flags` (/proc/self/fd/N, by the
+ * handle: not through the container's /proc). */
+int proc_reopen(int fd, int flags, struct kerr **err);
+/* Open /proc/<pid>/ns/<name> (pid may be "self"), checked to be nsfs. */
+int proc_open_ns(const char *pid, const char *name, struct kerr **err);
 
 #endif

@@ -76,58 +76,42 @@ int ns_open_joined(const struct spec *s, int fds[NS_KINDS], struct kerr **err)
 	return 0;
 }
 
-/* Open path and check which filesystem we got: a container mount must not
- * redirect what we read or write. */
-static int open_checked(const char *path, int flags, long magic, const char *what,
-			struct kerr **err)
+/* Whether we are in the namespace that `fd` names. */
+static bool ns_is_ours(int fd, const char *name)
 {
-	_cleanup_close_ int fd = open(path, flags | O_CLOEXEC);
-	struct statfs sfs;
+	_cleanup_close_ int self = proc_open_ns("self", name, NULL);
+	struct stat theirs, ours;
 
-	if (fd < 0)
-		return kerr_errno(err, "open `%s`", path);
-	if (fstatfs(fd, &sfs) < 0)
-		return kerr_errno(err, "fstatfs `%s`", path);
-	if (sfs.f_type != magic)
-		return kerr_set(err, EXDEV, "`%s` is not %s", path, what);
-	return steal_fd(&fd);
+	return self >= 0 && fstat(fd, &theirs) == 0 && fstat(self, &ours) == 0 &&
+	       theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
 }
-
-int proc_open(const char *path, int flags, struct kerr **err)
-{
-	return open_checked(path, flags | O_NOFOLLOW, PROC_SUPER_MAGIC, "on procfs", err);
-}
-
-/* ns files are magic links: they are followed, and must land on nsfs. */
-static int open_nsfs(const char *path, struct kerr **err)
-{
-	return open_checked(path, O_RDONLY, NSFS_MAGIC, "a namespace file", err);
-}
-
 
 int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 {
+	char pidstr[16];
+
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	for (int k = 0; k < NS_KINDS; k++)
 		fds[k] = -1;
 	for (int k = 0; k < NS_KINDS; k++) {
-		char path[64];
-		struct stat theirs, ours;
+		struct kerr *e = NULL;
 
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_files[k]);
-		if (stat(path, &theirs) < 0) {
-			if (errno == ENOENT && k == NS_TIME)
-				continue;	/* kernel without time namespaces */
-			ns_close_all(fds);
-			return kerr_errno(err, "stat `%s`", path);
+		fds[k] = proc_open_ns(pidstr, ns_files[k], &e);
+		if (fds[k] < 0 && e->errnum == ENOENT && k == NS_TIME) {
+			kerr_free(&e);
+			continue;	/* kernel without time namespaces */
 		}
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_files[k]);
-		if (stat(path, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
-			continue;	/* shared with us: nothing to join */
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_files[k]);
-		fds[k] = open_nsfs(path, err);
 		if (fds[k] < 0) {
 			ns_close_all(fds);
+			if (err && !*err)
+				*err = e;
+			else
+				kerr_free(&e);
 			return -1;
+		}
+		if (ns_is_ours(fds[k], ns_files[k])) {
+			close(fds[k]);	/* shared with us: nothing to join */
+			fds[k] = -1;
 		}
 	}
 	return 0;
@@ -155,7 +139,6 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 		     struct kerr **err)
 {
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int fd = -1;
 	char path[64];
 	size_t len = 0;
 	FILE *f;
@@ -168,14 +151,9 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
 	fclose(f);
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	fd = proc_open(path, O_WRONLY, err);
-	if (fd < 0)
-		return -1;
+	snprintf(path, sizeof(path), "%d/%s", pid, file);
 	/* The kernel takes the whole map in one write. */
-	if (write(fd, buf, len) != (ssize_t)len)
-		return kerr_errno(err, "write `%s`", path);
-	return 0;
+	return proc_write(path, buf, err);
 }
 
 int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct kerr **err)
@@ -206,7 +184,7 @@ int ns_new_time(const struct spec_linux *l, struct kerr **err)
 		return kerr_errno(err, "create time namespace");
 	if (!l->time_monotonic.set && !l->time_boottime.set)
 		return 0;
-	fd = proc_open("/proc/self/timens_offsets", O_WRONLY, err);
+	fd = proc_open("self/timens_offsets", O_WRONLY, err);
 	if (fd < 0)
 		return -1;
 	if (write_offset(fd, CLOCK_MONOTONIC, &l->time_monotonic, err) < 0)

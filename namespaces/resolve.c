@@ -159,13 +159,11 @@ static int walk_in_root(int rootfd, const char *path, int flags, mode_t mode)
 			errno = ELOOP;
 			goto out;
 		}
-		/* Reopen the O_PATH fd for real I/O without another path walk. */
+		/* Reopen the O_PATH fd for real I/O without another path walk
+		 * (through the verified procfs handle, not whatever /proc is). */
 		{
-			char p[64];
-
-			snprintf(p, sizeof(p), "/proc/self/fd/%d", leaf);
-			ret = open(p, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
-			if (ret < 0 && errno == ENOENT && S_ISDIR(sb.st_mode))
+			ret = proc_reopen(leaf, flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW), NULL);
+			if (ret < 0 && S_ISDIR(sb.st_mode))
 				ret = openat(leaf, ".", (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
 		}
 	}
@@ -228,6 +226,12 @@ int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err)
 				return r;
 			}
 			fd = resolve_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0, &e);
+			if (fd < 0 && e->errnum == ENOENT) {
+				/* Still missing after mkdir: a symlink to nowhere. Its target
+				 * is not created for it (it may name a host path). */
+				kerr_free(&e);
+				kerr_set(&e, ENOENT, "`%s` in the rootfs is a dangling symlink", prefix);
+			}
 		}
 		if (fd < 0) {
 			close(cur);

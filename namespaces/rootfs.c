@@ -105,21 +105,44 @@ static int check_not_symlink(int rootfd, const char *dest, struct kerr **err)
 	return 0;
 }
 
+/* Our own cgroup v2 directory on the host ("/sys/fs/cgroup[/unified]/<path>"
+ * from the "0::<path>" line of /proc/self/cgroup, read through the procfs
+ * handle). A fallback bind of the whole hierarchy would hand the container
+ * every other cgroup of the host (CVE-2023-25809). */
+static char *own_cgroup_dir(void)
+{
+	_cleanup_close_ int fd = proc_open("self/cgroup", O_RDONLY, NULL);
+	_cleanup_fclose_ FILE *f = NULL;
+	const char *base = "/sys/fs/cgroup";
+	char line[4096];
+	struct stat sb;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "re");
+	if (!f)
+		return NULL;
+	fd = -1;
+	if (stat("/sys/fs/cgroup/unified", &sb) == 0 && S_ISDIR(sb.st_mode))
+		base = "/sys/fs/cgroup/unified";
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "0::/", 4) && !strstr(line, "/.."))
+			return xasprintf("%s%s", base, line + 3);
+	}
+	return NULL;
+}
+
 /* The host filesystem a kernel mount falls back to when the kernel refuses
- * a new instance (EPERM in a user namespace that does not own the right ns). */
-static const char *fallback_source(const char *type)
+ * a new instance (EPERM in a user namespace that does not own the right ns).
+ * None for cgroupfs: without a cgroup namespace the own cgroup is bound
+ * anyway, and inside one /proc/self/cgroup does not name the host path. */
+static char *fallback_source(const char *type)
 {
 	if (streq(type, "sysfs"))
-		return "/sys";
+		return xstrdup("/sys");
 	if (streq(type, "mqueue"))
-		return "/dev/mqueue";
-	if (streq(type, "cgroup") || streq(type, "cgroup2")) {
-		struct stat sb;
-
-		if (stat("/sys/fs/cgroup/unified", &sb) == 0 && S_ISDIR(sb.st_mode))
-			return "/sys/fs/cgroup/unified";
-		return "/sys/fs/cgroup";
-	}
+		return xstrdup("/dev/mqueue");
 	return NULL;
 }
 
@@ -173,15 +196,39 @@ static char *without_gid(const char *data)
 	return out;
 }
 
+static bool is_cgroupfs(const char *type)
+{
+	return streq(type, "cgroup") || streq(type, "cgroup2");
+}
+
+/* Without a cgroup namespace a cgroup2 mount would show the host's whole
+ * hierarchy: the container gets its own cgroup directory instead. */
+static int bind_own_cgroup(int dstfd, unsigned long flags)
+{
+	_cleanup_free_ char *own = own_cgroup_dir();
+
+	if (!own) {
+		errno = ENOENT;
+		return -1;
+	}
+	return bind_host_path(own, dstfd, flags);
+}
+
 static int fs_mount(struct rootfs_ctx *ctx, const struct spec_mount *m, const char *type,
 		    struct mount_opts *o, int dstfd)
 {
 	const char *fstype = type;
 	unsigned long flags = o->flags & ~(MS_BIND | MS_REC);
 	_cleanup_free_ char *data = NULL;
+	_cleanup_free_ char *fb = NULL;
 	char d[FD_PATH_LEN];
-	const char *fb;
 
+	/* Kernel filesystems that reach outside the container are read-only
+	 * unless the config says "rw" (CVE-2023-25809). */
+	if ((streq(type, "sysfs") || is_cgroupfs(type)) && !(o->clear & MS_RDONLY))
+		flags |= MS_RDONLY;
+	if (is_cgroupfs(type) && !spec_find_ns(ctx->spec, NS_CGROUP))
+		return bind_own_cgroup(dstfd, flags);
 	/* keel is cgroup v2 only: a "cgroup" (v1) mount becomes cgroup2. */
 	if (streq(type, "cgroup"))
 		fstype = "cgroup2";
@@ -203,7 +250,6 @@ static int fs_mount(struct rootfs_ctx *ctx, const struct spec_mount *m, const ch
 			return 0;
 		errno = saved;
 	}
-	(void)ctx;
 	return -1;
 }
 

@@ -22,24 +22,14 @@
 #include "sync.h"
 #include "util.h"
 
-/* Write one value to a file under /proc, refusing anything that is not procfs. */
-static int proc_write(const char *path, const char *value, struct kerr **err)
-{
-	_cleanup_close_ int fd = proc_open(path, O_WRONLY, err);
-
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, value, strlen(value)) < 0)
-		return kerr_errno(err, "write `%s` to `%s`", value, path);
-	return 0;
-}
-
 static int set_sysctls(const struct spec_linux *l, struct kerr **err)
 {
 	for (size_t i = 0; l && i < l->n_sysctl; i++) {
-		_cleanup_free_ char *path = xasprintf("/proc/sys/%s", l->sysctl[i].key);
+		_cleanup_free_ char *path = xasprintf("sys/%s", l->sysctl[i].key);
 
-		for (char *p = path + strlen("/proc/sys/"); *p; p++)
+		/* Through the procfs handle opened before the config's mounts:
+		 * a mount over /proc/sys cannot take the write elsewhere. */
+		for (char *p = path + strlen("sys/"); *p; p++)
 			if (*p == '.')
 				*p = '/';
 		if (strstr(path, "..") || proc_write(path, l->sysctl[i].value, err) < 0)
@@ -62,7 +52,6 @@ static int setup_terminal(struct init_args *a, int rootfd, struct kerr **err)
 {
 	const struct spec_process *p = a->spec->process;
 	_cleanup_close_ int master = -1, slave = -1, console = -1;
-	char src[64], dst[64];
 
 	if (terminal_open(&master, &slave, err) < 0)
 		return -1;
@@ -71,10 +60,9 @@ static int setup_terminal(struct init_args *a, int rootfd, struct kerr **err)
 	console = resolve_in_root(rootfd, "/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, err);
 	if (console < 0)
 		return kerr_wrap(err, "/dev/console");
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", console);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		return kerr_errno(err, "bind the pty onto /dev/console");
+	/* By fd (open_tree + move_mount): not through the container's /proc. */
+	if (mount_bind_fd(slave, console, err) < 0)
+		return kerr_wrap(err, "bind the pty onto /dev/console");
 	return terminal_become(slave, p, err);
 }
 
@@ -83,18 +71,26 @@ static int set_lsm_labels(const struct spec_process *p, struct kerr **err)
 	if (p->apparmor_profile && *p->apparmor_profile) {
 		_cleanup_free_ char *on = NULL;
 		_cleanup_free_ char *v = xasprintf("exec %s", p->apparmor_profile);
+		struct kerr *e = NULL;
 
 		if (read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", &on, NULL, NULL) < 0 ||
 		    on[0] != 'Y')
 			return kerr_set(err, ENOTSUP, "process.apparmorProfile: AppArmor is not enabled on this host");
-		if (proc_write("/proc/self/attr/apparmor/exec", v, err) < 0 &&
-		    proc_write("/proc/self/attr/exec", v, err) < 0)
+		/* attr/apparmor/ since Linux 5.8; the shared attr/exec before. */
+		if (proc_write("self/attr/apparmor/exec", v, &e) < 0 &&
+		    (e->errnum != ENOENT || proc_write("self/attr/exec", v, err) < 0)) {
+			if (err && !*err)
+				*err = e;
+			else
+				kerr_free(&e);
 			return kerr_wrap(err, "apparmor profile `%s`", p->apparmor_profile);
+		}
+		kerr_free(&e);
 	}
 	if (p->selinux_label && *p->selinux_label) {
 		if (access("/sys/fs/selinux/enforce", F_OK) < 0)
 			return kerr_set(err, ENOTSUP, "process.selinuxLabel: SELinux is not enabled on this host");
-		if (proc_write("/proc/self/attr/exec", p->selinux_label, err) < 0)
+		if (proc_write("self/attr/exec", p->selinux_label, err) < 0)
 			return kerr_wrap(err, "selinux label `%s`", p->selinux_label);
 	}
 	return 0;
@@ -143,6 +139,11 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	if (ns_join(a->ns_fds, 1u << NS_PID, err) < 0)
 		return -1;
 	ns_close_all(a->ns_fds);
+	/* Our own procfs handle, of the container's pid namespace, opened
+	 * before any mount of the config exists. */
+	procfs_reset();
+	if (procfs_root(err) < 0)
+		return -1;
 	if (ns_wants_new(s, NS_TIME) && ns_new_time(s->linux_, err) < 0)
 		return -1;
 	/* A session keyring of its own, so the container sees none of the host's
@@ -180,7 +181,7 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 		char v[16];
 
 		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		if (proc_write("/proc/self/oom_score_adj", v, err) < 0)
+		if (proc_write("self/oom_score_adj", v, err) < 0)
 			return kerr_wrap(err, "process.oomScoreAdj");
 	}
 	if (set_lsm_labels(p, err) < 0 || process_resolve_user(rootfd, &p->user, ids, err) < 0)
@@ -238,13 +239,12 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
  * user process has been exec'd, or when we died trying. */
 static int wait_for_start(struct init_args *a, struct kerr **err)
 {
-	char path[64];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* Through the procfs handle: the container's /proc may be anything. */
+	fd = proc_reopen(a->fifo, O_WRONLY, err);
 	if (fd < 0)
-		return kerr_errno(err, "open exec.fifo");
+		return kerr_wrap(err, "open exec.fifo");
 	if (write(fd, "0", 1) != 1)
 		return kerr_errno(err, "write exec.fifo");
 	close(a->fifo);

@@ -455,9 +455,9 @@ counter() { local v; v=$(cat "$OUT/n" 2>/dev/null); echo "${v:-0}"; }
 }
 
 @test "delete removes the sub-cgroups a container made for itself" {
-	# A read-write cgroup mount: the container (its own cgroup namespace) makes a child
-	# cgroup and moves itself there, as systemd in a container does.
-	cfg '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= map(select(. != "ro"))'
+	# A read-write cgroup mount ("rw": read-only otherwise): the container (its own cgroup
+	# namespace) makes a child cgroup and moves itself there, as systemd in a container does.
+	cfg '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= map(if . == "ro" then "rw" else . end)'
 	cfg_sh 'mkdir -p /sys/fs/cgroup/sub/deeper && echo $$ > /sys/fs/cgroup/sub/deeper/cgroup.procs && touch /out/ready; exec sleep 100000'
 	start_bg
 	until_true 20 test -e "$OUT/ready"
