@@ -90,8 +90,9 @@ enum procfs_kind { PROCFS_NONE, PROCFS_PRIVATE, PROCFS_CLONE, PROCFS_HOST };
 int procfs_root(struct kerr **err);
 /* Which kind of handle procfs_root() got (tests, debug output). */
 enum procfs_kind procfs_kind(void);
-/* Tests: skip the handle kinds better than `kind` (PROCFS_NONE: all). */
-void procfs_force_kind(enum procfs_kind kind);
+/* Tests: skip the handle kinds better than `kind` (PROCFS_NONE: none);
+ * `walk`: the fallback for kernels without openat2. */
+void procfs_force_kind(enum procfs_kind kind, bool walk);
 /* Forget the handle: a process that entered other namespaces (the init)
  * opens its own. */
 void procfs_reset(void);

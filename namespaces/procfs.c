@@ -37,11 +37,13 @@
 static int proc_root = -1;
 static enum procfs_kind proc_kind = PROCFS_NONE;
 static enum procfs_kind forced_kind = PROCFS_NONE;
+static bool force_walk;
 
-void procfs_force_kind(enum procfs_kind kind)
+void procfs_force_kind(enum procfs_kind kind, bool walk)
 {
 	procfs_reset();
 	forced_kind = kind;
+	force_walk = walk;
 }
 
 static bool is_proc_root(int fd)
@@ -125,15 +127,27 @@ void procfs_reset(void)
 	proc_kind = PROCFS_NONE;
 }
 
-/* Kernels without openat2: one component at a time, never following a
- * symlink, and checking each step is still the handle's procfs. A bind of
- * a file of the same procfs instance is only visible through the mount id;
- * before Linux 5.6 the handle is a detached mount (private or cloned) where
- * nothing can be mounted, except on kernels older than 5.2. */
+/* The mount id of fd (statx, Linux 5.8), or 0 when the kernel cannot say. */
+static unsigned long long mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+/* Kernels without openat2 (or a seccomp filter that refuses it): one
+ * component at a time, never following a symlink, and checking each step is
+ * still the handle's procfs and mount. A bind of a file of the same procfs
+ * instance shows only in the mount id: before Linux 5.8 that is unknown,
+ * but the handle is then a detached mount (private or cloned) where nothing
+ * can be mounted, except on kernels older than 5.2. */
 static int walk_beneath(int root, const char *path, int flags)
 {
 	_cleanup_free_ char *buf = xstrdup(path);
 	char *save = NULL, *comp, *next;
+	unsigned long long rmnt = mount_id(root);
 	struct stat rsb, sb;
 	int cur = -1, fd;
 
@@ -151,14 +165,25 @@ static int walk_beneath(int root, const char *path, int flags)
 		}
 		fd = openat(cur < 0 ? root : cur, comp,
 			    last ? (flags | O_NOFOLLOW | O_CLOEXEC) : (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-		if (fd < 0)
+		if (fd < 0) {
+			struct stat lsb;
+
+			/* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR. */
+			if (errno == ENOTDIR && fstatat(cur < 0 ? root : cur, comp, &lsb,
+							AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lsb.st_mode))
+				errno = ELOOP;
 			goto fail;
+		}
 		if (cur >= 0)
 			close(cur);
 		cur = fd;
 		if (fstat(cur, &sb) < 0)
 			goto fail;
-		if (sb.st_dev != rsb.st_dev) {
+		if (S_ISLNK(sb.st_mode)) {
+			errno = ELOOP;
+			goto fail;
+		}
+		if (sb.st_dev != rsb.st_dev || (rmnt && mount_id(cur) != rmnt)) {
 			errno = EXDEV;
 			goto fail;
 		}
@@ -184,10 +209,10 @@ static int open_beneath(int root, const char *path, int flags)
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS |
 			   RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+	int fd = force_walk ? -1 : syscall(SYS_openat2, root, path, &how, sizeof(how));
 
 	/* EPERM: a seccomp filter that does not know openat2 yet. */
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+	if (!force_walk && (fd >= 0 || (errno != ENOSYS && errno != EPERM)))
 		return fd;
 	return walk_beneath(root, path, flags);
 }

@@ -59,15 +59,17 @@ static bool self_is_us(void)
 	return strstr(buf, want) != NULL;
 }
 
-static void paths(enum procfs_kind k)
+static void paths(enum procfs_kind k, bool walk)
 {
-	procfs_force_kind(k);
-	okf(opens("self/status") && opens("sys/kernel/hostname"), "[%s] plain files open", kinds[k]);
-	okf(procfs_kind() == k, "[%s] the handle is of that kind (got %d)", kinds[k], procfs_kind());
-	okf(self_is_us(), "[%s] self is our pid", kinds[k]);
-	okf(refused("mounts"), "[%s] a symlink is refused", kinds[k]);
-	okf(refused("self/root/etc/hostname"), "[%s] a magic link is refused", kinds[k]);
-	okf(refused("sys/../self/status"), "[%s] .. is refused", kinds[k]);
+	const char *w = walk ? ", walk" : "";
+
+	procfs_force_kind(k, walk);
+	okf(opens("self/status") && opens("sys/kernel/hostname"), "[%s%s] plain files open", kinds[k], w);
+	okf(procfs_kind() == k, "[%s%s] the handle is of that kind (got %d)", kinds[k], w, procfs_kind());
+	okf(self_is_us(), "[%s%s] self is our pid", kinds[k], w);
+	okf(refused("mounts"), "[%s%s] a symlink is refused", kinds[k], w);
+	okf(refused("self/root/etc/hostname"), "[%s%s] a magic link is refused", kinds[k], w);
+	okf(refused("sys/../self/status"), "[%s%s] .. is refused", kinds[k], w);
 }
 
 /* In a private mount namespace, another procfs file bound over
@@ -77,16 +79,18 @@ static int bound_over(void)
 	CHECK(unshare(CLONE_NEWNS) == 0);
 	CHECK(mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) == 0);
 	CHECK(mount("/proc/self/comm", "/proc/sys/kernel/hostname", NULL, MS_BIND, NULL) == 0);
-	for (int k = PROCFS_PRIVATE; k <= PROCFS_CLONE; k++) {
-		procfs_force_kind(k);
-		CHECK(procfs_kind() == PROCFS_NONE);
-		CHECK(opens("sys/kernel/hostname"));
-		CHECK(procfs_kind() == (enum procfs_kind)k);
+	for (int walk = 0; walk <= 1; walk++) {
+		for (int k = PROCFS_PRIVATE; k <= PROCFS_CLONE; k++) {
+			procfs_force_kind(k, walk);
+			CHECK(procfs_kind() == PROCFS_NONE);
+			CHECK(opens("sys/kernel/hostname"));
+			CHECK(procfs_kind() == (enum procfs_kind)k);
+		}
+		/* /proc itself as the handle: the mount is detected, not crossed. */
+		procfs_force_kind(PROCFS_HOST, walk);
+		CHECK(refused("sys/kernel/hostname"));
+		CHECK(procfs_kind() == PROCFS_HOST);
 	}
-	/* /proc itself as the handle: the mount is detected, not crossed. */
-	procfs_force_kind(PROCFS_HOST);
-	CHECK(refused("sys/kernel/hostname"));
-	CHECK(procfs_kind() == PROCFS_HOST);
 	return 0;
 }
 
@@ -96,9 +100,10 @@ int main(void)
 		printf("1..0 # SKIP needs root\n");
 		return 0;
 	}
-	for (int k = PROCFS_PRIVATE; k <= PROCFS_HOST; k++)
-		paths(k);
-	run("a mount over a /proc file never redirects the handle", bound_over);
-	procfs_force_kind(PROCFS_NONE);
+	for (int walk = 0; walk <= 1; walk++)
+		for (int k = PROCFS_PRIVATE; k <= PROCFS_HOST; k++)
+			paths(k, walk);
+	run("a mount over a /proc file never redirects the handle (openat2 and walk)", bound_over);
+	procfs_force_kind(PROCFS_NONE, false);
 	return tap_done();
 }
