@@ -93,6 +93,9 @@ enum procfs_kind procfs_kind(void);
 /* Tests: skip the handle kinds better than `kind` (PROCFS_NONE: none);
  * `walk`: the fallback for kernels without openat2. */
 void procfs_force_kind(enum procfs_kind kind, bool walk);
+/* Make the handle read-only once the writes are done: the init keeps it
+ * (for exec.fifo) until it execs the user process. */
+int procfs_seal(struct kerr **err);
 /* Forget the handle: a process that entered other namespaces (the init)
  * opens its own. */
 void procfs_reset(void);

@@ -119,6 +119,18 @@ enum procfs_kind procfs_kind(void)
 	return proc_kind;
 }
 
+int procfs_seal(struct kerr **err)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	/* /proc itself (kernels before 5.2) is not ours to change. */
+	if (proc_root < 0 || proc_kind == PROCFS_HOST)
+		return 0;
+	if (mount_setattr(proc_root, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 && errno != ENOSYS)
+		return kerr_errno(err, "make the procfs handle read-only");
+	return 0;
+}
+
 void procfs_reset(void)
 {
 	if (proc_root >= 0)

@@ -184,7 +184,8 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 		if (proc_write("self/oom_score_adj", v, err) < 0)
 			return kerr_wrap(err, "process.oomScoreAdj");
 	}
-	if (set_lsm_labels(p, err) < 0 || process_resolve_user(rootfd, &p->user, ids, err) < 0)
+	if (set_lsm_labels(p, err) < 0 || procfs_seal(err) < 0 ||
+	    process_resolve_user(rootfd, &p->user, ids, err) < 0)
 		return -1;
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduler(p, err) < 0 ||
 	    process_set_io_priority(p, err) < 0)

@@ -94,6 +94,22 @@ static int bound_over(void)
 	return 0;
 }
 
+/* After procfs_seal() the handle reads but no longer writes. */
+static int sealed(void)
+{
+	struct kerr *e = NULL;
+	int fd;
+
+	procfs_force_kind(PROCFS_NONE, false);
+	CHECK(procfs_root(&e) >= 0);
+	CHECK(procfs_seal(&e) == 0);
+	CHECK(opens("self/status"));
+	fd = proc_open("self/oom_score_adj", O_WRONLY, &e);
+	CHECK(fd < 0 && e && e->errnum == EROFS);
+	kerr_free(&e);
+	return 0;
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -104,6 +120,7 @@ int main(void)
 		for (int k = PROCFS_PRIVATE; k <= PROCFS_HOST; k++)
 			paths(k, walk);
 	run("a mount over a /proc file never redirects the handle (openat2 and walk)", bound_over);
+	run("a sealed handle is read-only", sealed);
 	procfs_force_kind(PROCFS_NONE, false);
 	return tap_done();
 }
