@@ -103,6 +103,7 @@ int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 		}
 		if (fds[k] < 0) {
 			ns_close_all(fds);
+			procfs_reset();
 			if (err && !*err)
 				*err = e;
 			else
@@ -114,6 +115,9 @@ int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 			fds[k] = -1;
 		}
 	}
+	/* keel exec needs no procfs handle after this (and its child must not
+	 * carry one into the container). */
+	procfs_reset();
 	return 0;
 }
 
@@ -158,9 +162,13 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 
 int ns_write_id_maps(pid_t pid, const struct spec_linux *l, struct kerr **err)
 {
-	if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
-		return -1;
-	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	int r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+
+	if (r == 0)
+		r = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	/* keel create needs no procfs handle after this: keep no fd. */
+	procfs_reset();
+	return r;
 }
 
 static int write_offset(int fd, int clock, const struct spec_time_offset *o, struct kerr **err)
