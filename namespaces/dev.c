@@ -82,20 +82,54 @@ static int parent_of(int rootfd, const char *path, char **base, struct kerr **er
 	return fd;
 }
 
+/* What a rootfs (whose /dev is not a fresh tmpfs) already has at the node's
+ * place: 1 the right node, 0 nothing (or a stale entry now removed), -1 an
+ * error. A symlink, a regular file or another device in its place (say
+ * /dev/null -> a host path, CVE-2025-31133) is removed, never followed:
+ * the container gets the real node. */
+static int existing_node(int dfd, const char *base, const struct dev_node *n, mode_t kind,
+			 struct kerr **err)
+{
+	struct stat sb;
+
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return kerr_errno(err, "stat `%s`", n->path);
+	}
+	if ((sb.st_mode & S_IFMT) == kind &&
+	    (kind == S_IFIFO || sb.st_rdev == makedev(n->major, n->minor)))
+		return 1;
+	if (S_ISDIR(sb.st_mode))
+		return kerr_set(err, EEXIST, "device `%s`: a directory is in its place", n->path);
+	if (unlinkat(dfd, base, 0) < 0)
+		return kerr_errno(err, "device `%s`: remove what is in its place", n->path);
+	return 0;
+}
+
 static int make_node(struct rootfs_ctx *ctx, const struct dev_node *n, bool set_owner,
 		     struct kerr **err)
 {
 	_cleanup_free_ char *base = NULL;
 	_cleanup_close_ int dfd = parent_of(ctx->rootfd, n->path, &base, err);
 	mode_t kind = n->type == 'b' ? S_IFBLK : n->type == 'p' ? S_IFIFO : S_IFCHR;
+	int have;
 
 	if (dfd < 0)
 		return -1;
 	if (ctx->userns && kind != S_IFIFO) {
 		/* No mknod in a user namespace: bind the host's node onto a file. */
 		_cleanup_close_ int src = -1, dst = -1;
-		int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0);
+		struct stat sb;
+		int fd;
 
+		/* Only a regular file is a bind target: anything else goes. */
+		if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode)) {
+			if (S_ISDIR(sb.st_mode) || unlinkat(dfd, base, 0) < 0)
+				return kerr_set(err, S_ISDIR(sb.st_mode) ? EEXIST : errno,
+						"device `%s`: cannot replace what is in its place", n->path);
+		}
+		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
 		if (fd < 0)
 			return kerr_errno(err, "create `%s`", n->path);
 		close(fd);
@@ -107,11 +141,13 @@ static int make_node(struct rootfs_ctx *ctx, const struct dev_node *n, bool set_
 			return kerr_errno(err, "bind mount device `%s`", n->path);
 		return 0;
 	}
-	if (mknodat(dfd, base, kind | (n->mode & 0777), makedev(n->major, n->minor)) < 0) {
-		if (errno != EEXIST)
-			return kerr_errno(err, "mknod `%s`", n->path);
-		return 0;	/* a /dev bound from the host already has it */
-	}
+	have = existing_node(dfd, base, n, kind, err);
+	if (have < 0)
+		return -1;
+	if (have)
+		return 0;	/* e.g. a /dev bound from the host already has it */
+	if (mknodat(dfd, base, kind | (n->mode & 0777), makedev(n->major, n->minor)) < 0)
+		return kerr_errno(err, "mknod `%s`", n->path);
 	/* mknod applies the umask: set the exact mode asked for. */
 	if (fchmodat(dfd, base, n->mode & 07777, 0) < 0)
 		return kerr_errno(err, "chmod `%s`", n->path);
@@ -179,6 +215,28 @@ static int dev_symlink(int devfd, const char *target, const char *name, struct k
 	return 0;
 }
 
+/* /dev/console: a regular file, the bind target of the pty. Whatever else a
+ * rootfs has there (a symlink to a host path, CVE-2025-52565, or the real
+ * console device, which must never be opened) is replaced, never followed. */
+static int console_target(int devfd, struct kerr **err)
+{
+	struct stat sb;
+	int fd;
+
+	if (fstatat(devfd, "console", &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISREG(sb.st_mode))
+			return 0;
+		if (S_ISDIR(sb.st_mode) || unlinkat(devfd, "console", 0) < 0)
+			return kerr_set(err, S_ISDIR(sb.st_mode) ? EEXIST : errno,
+					"/dev/console: cannot replace what is in its place");
+	}
+	fd = openat(devfd, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return kerr_errno(err, "create /dev/console");
+	close(fd);
+	return 0;
+}
+
 int dev_populate(struct rootfs_ctx *ctx, struct kerr **err)
 {
 	_cleanup_close_ int devfd = mkdirs_in_root(ctx->rootfd, "/dev", 0755, err);
@@ -204,12 +262,7 @@ int dev_populate(struct rootfs_ctx *ctx, struct kerr **err)
 	if ((mkdirat(devfd, "pts", 0755) < 0 && errno != EEXIST) ||
 	    (mkdirat(devfd, "shm", 01777) < 0 && errno != EEXIST))
 		return kerr_errno(err, "mkdir /dev/pts, /dev/shm");
-	if (ctx->terminal) {
-		int fd = openat(devfd, "console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-		if (fd < 0)
-			return kerr_errno(err, "create /dev/console");
-		close(fd);
-	}
+	if (ctx->terminal)
+		return console_target(devfd, err);
 	return 0;
 }

@@ -84,13 +84,31 @@ static void set_flag_mask(cap_t c, cap_flag_t flag, uint64_t mask)
 	}
 }
 
+/* No capabilities in the config: keep effective and permitted, but nothing
+ * inheritable or ambient leaks from keel's caller into the container. */
+static int caps_clear_inheritable(struct kerr **err)
+{
+	cap_t c = cap_get_proc();
+	int r;
+
+	if (!c)
+		return kerr_errno(err, "read the capabilities");
+	r = cap_clear_flag(c, CAP_INHERITABLE) == 0 ? cap_set_proc(c) : -1;
+	cap_free(c);
+	if (r < 0)
+		return kerr_errno(err, "clear the inheritable capabilities");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return kerr_errno(err, "clear the ambient capabilities");
+	return 0;
+}
+
 int caps_apply(const struct spec_caps *caps, struct kerr **err)
 {
 	uint64_t eff, prm, inh, amb;
 	cap_t c;
 
 	if (!caps)
-		return 0;
+		return caps_clear_inheritable(err);
 	if (caps_mask(caps->effective, "effective", &eff, err) < 0 ||
 	    caps_mask(caps->permitted, "permitted", &prm, err) < 0 ||
 	    caps_mask(caps->inheritable, "inheritable", &inh, err) < 0 ||

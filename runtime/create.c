@@ -370,19 +370,33 @@ static void init_died(struct create_ctx *c, struct kerr **err)
 		 WTERMSIG(st), strsignal(WTERMSIG(st)));
 }
 
+/* systemd socket activation (as runc): LISTEN_FDS fds from 3 on, meant for
+ * us (LISTEN_PID), go to the container before the --preserve-fds ones. */
+static int listen_fds(void)
+{
+	const char *n = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	long long v, p;
+
+	if (!n || !pid || parse_i64(n, &v) < 0 || parse_i64(pid, &p) < 0 ||
+	    p != getpid() || v <= 0 || v > 4096)
+		return 0;
+	return v;
+}
+
 static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 {
 	struct init_args a = {
 		.spec = c->spec, .id = c->o->id, .bundle = c->bundle, .rootfs = c->rootfs,
 		.no_pivot = c->o->no_pivot, .no_new_keyring = c->o->no_new_keyring,
 		.new_userns = ns_wants_new(c->spec, NS_USER),
-		.preserve_fds = c->o->preserve_fds, .fifo = c->fifo,
+		.listen_fds = listen_fds(), .fifo = c->fifo,
 		.state = &c->st,
 		.parent_fds = { c->dirfd, c->rootfd, c->console_sock },
 		.notify_sock = -1,
 	};
 	bool into_cg = false;
 
+	a.preserve_fds = a.listen_fds + c->o->preserve_fds;
 	if (ns_open_joined(c->spec, c->ns_fds, err) < 0)
 		return -1;
 	/* A joined pid namespace applies to our children only: join it here. */
@@ -431,6 +445,9 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 	out->pidfd = -1;
 	out->tty_master = -1;
 	if (state_check_id(o->id, err) < 0 || load_config(&c, err) < 0)
+		goto out;
+	/* Before anything exists: a re-exec from a sealed copy starts over. */
+	if (exeseal_ensure(exeseal_create_needed(c.spec), err) < 0)
 		goto out;
 	if (c.spec->process->terminal && !o->console_socket && !foreground_tty) {
 		kerr_set(err, EINVAL, "process.terminal is true: --console-socket is required");

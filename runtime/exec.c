@@ -35,6 +35,8 @@ struct exec_ctx {
 	struct spec_user user;
 	struct kstate *st;
 	int rootfd;			/* /proc/<pid>/root of the container's init */
+	int statedir;
+	bool created;			/* not started yet */
 	int ns_fds[NS_KINDS];
 	struct cgroup *cg;
 	int sync[2];
@@ -122,6 +124,8 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 		return kerr_errno(err, "enter the container's root");
 	if (chdir(p->cwd ? p->cwd : "/") < 0)
 		return kerr_errno(err, "cwd `%s`", p->cwd ? p->cwd : "/");
+	if (cwd_check_inside(p->cwd ? p->cwd : "/", err) < 0)
+		return -1;
 	if (p->terminal) {
 		int master, slave;
 
@@ -152,7 +156,7 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 		return -1;
 	if (process_set_user(&ids, &p->user, err) < 0)
 		return -1;
-	if (caps && caps_apply(caps, err) < 0)
+	if (caps_apply(caps, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return kerr_errno(err, "set no_new_privs");
@@ -171,6 +175,10 @@ static void exec_helper(struct exec_ctx *c)
 	pid_t pid;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The process cloned below runs keel's binary in the container's pid
+	 * namespace until it execs: non-dumpable, its /proc/<pid>/exe is out
+	 * of reach of the container's processes (exeseal.c). */
+	exeseal_nondumpable();
 	/* Wait until keel has made sure we are in the container's cgroup. */
 	if (sync_expect(c->sync[1], SYNC_GO, NULL, NULL, &err) < 0)
 		goto fail;
@@ -194,18 +202,19 @@ fail:
 
 static int open_container(struct exec_ctx *c, const struct kglobal *g, struct kerr **err)
 {
-	_cleanup_close_ int rootfd = -1, dirfd = -1;
+	_cleanup_close_ int rootfd = -1;
 	const char *status;
 	char path[64];
 
 	if (state_open_root(g->root ? g->root : KEEL_DEFAULT_ROOT, &rootfd, err) < 0 ||
-	    state_open_dir(rootfd, c->o->id, false, &dirfd, err) < 0 ||
-	    state_read(dirfd, &c->st, err) < 0)
+	    state_open_dir(rootfd, c->o->id, false, &c->statedir, err) < 0 ||
+	    state_read(c->statedir, &c->st, err) < 0)
 		return -1;
-	status = state_status(dirfd, c->st);
+	status = state_status(c->statedir, c->st);
+	c->created = strcmp(status, "created") == 0;
 	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0)
 		return kerr_set(err, EINVAL, "cannot exec in container `%s`: it is %s", c->o->id, status);
-	if (spec_load(dirfd, "config.json", &c->spec, err) < 0)
+	if (spec_load(c->statedir, "config.json", &c->spec, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/root", c->st->pid);
 	c->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -230,6 +239,8 @@ static void exec_ctx_free(struct exec_ctx *c)
 	ns_close_all(c->ns_fds);
 	if (c->rootfd >= 0)
 		close(c->rootfd);
+	if (c->statedir >= 0)
+		close(c->statedir);
 	if (c->console_sock >= 0)
 		close(c->console_sock);
 	if (c->cg)
@@ -241,6 +252,23 @@ static void exec_ctx_free(struct exec_ctx *c)
 	spec_process_free(c->proc_file);
 	spec_free(c->spec);
 	state_free(c->st);
+}
+
+/* The exec'd process is visible to the container's processes until it
+ * execs: keel's binary must stay out of their reach (exeseal.c). Before
+ * anything else is done: a re-exec starts over. */
+static int exec_seal(struct exec_ctx *c, struct kerr **err)
+{
+	struct exeseal_exec x = {
+		.id = c->o->id, .spec = c->spec, .proc = &c->proc,
+		.host_userns = c->ns_fds[NS_USER] < 0, .created = c->created,
+		.init_pid = c->st->pid, .statedir = c->statedir,
+	};
+	bool needed;
+
+	if (exeseal_exec_check(&x, &needed, err) < 0)
+		return -1;
+	return exeseal_ensure(needed, err);
 }
 
 /* Collect the process's pid (from the helper), its tty and READY, in
@@ -285,14 +313,16 @@ static int drive_exec(struct exec_ctx *c, pid_t helper, pid_t *pid, int *master,
 
 int container_exec(const struct kglobal *g, const struct kexec_opts *o, struct kerr **err)
 {
-	struct exec_ctx c = { .o = o, .rootfd = -1, .sync = { -1, -1 }, .console_sock = -1 };
+	struct exec_ctx c = { .o = o, .rootfd = -1, .statedir = -1, .sync = { -1, -1 },
+			      .console_sock = -1 };
 	pid_t helper, pid = 0;
 	bool into_cg = false;
 	int master = -1, ret = -1;
 
 	for (int k = 0; k < NS_KINDS; k++)
 		c.ns_fds[k] = -1;
-	if (open_container(&c, g, err) < 0 || build_process(&c, err) < 0)
+	if (open_container(&c, g, err) < 0 || build_process(&c, err) < 0 ||
+	    exec_seal(&c, err) < 0)
 		goto out;
 	if (o->console_socket && terminal_connect_socket(o->console_socket, &c.console_sock, err) < 0)
 		goto out;

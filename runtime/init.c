@@ -5,6 +5,7 @@
  * keel create over the sync socket; after it, to the container's stderr. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,13 +97,27 @@ static int set_lsm_labels(const struct spec_process *p, struct kerr **err)
 	return 0;
 }
 
+int cwd_check_inside(const char *cwd, struct kerr **err)
+{
+	char buf[PATH_MAX];
+
+	/* The raw syscall: the kernel prefixes a directory that cannot be
+	 * reached from our root with "(unreachable)" (glibc's getcwd might
+	 * fall back to walking ".." instead). */
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0)
+		return kerr_errno(err, "cwd `%s`: getcwd", cwd);
+	if (buf[0] != '/')
+		return kerr_set(err, EPERM, "cwd `%s`: is outside the container's root", cwd);
+	return 0;
+}
+
 /* Like runc, a missing cwd is created (inside the root, as root). */
 static int enter_cwd(int rootfd, const char *cwd, struct kerr **err)
 {
 	_cleanup_close_ int fd = -1;
 
 	if (chdir(cwd) == 0)
-		return 0;
+		return cwd_check_inside(cwd, err);
 	if (errno != ENOENT)
 		return kerr_errno(err, "process.cwd `%s`", cwd);
 	fd = mkdirs_in_root(rootfd, cwd, 0755, err);
@@ -110,7 +125,7 @@ static int enter_cwd(int rootfd, const char *cwd, struct kerr **err)
 		return kerr_wrap(err, "process.cwd");
 	if (fchdir(fd) < 0)
 		return kerr_errno(err, "process.cwd `%s`", cwd);
-	return 0;
+	return cwd_check_inside(cwd, err);
 }
 
 /* Until READY: namespaces, mounts, hooks, terminal, process attributes. */
@@ -194,7 +209,15 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 		return -1;
 	if (seccomp_compile(s->linux_ ? s->linux_->seccomp : NULL, prog, err) < 0)
 		return -1;
-	*envp = process_build_env(p->env, NULL, ids->home);
+	if (a->listen_fds > 0) {
+		char n[32];
+		char *listen[] = { n, "LISTEN_PID=1", NULL };
+
+		snprintf(n, sizeof(n), "LISTEN_FDS=%d", a->listen_fds);
+		*envp = process_build_env(p->env, listen, ids->home);
+	} else {
+		*envp = process_build_env(p->env, NULL, ids->home);
+	}
 	if (enter_cwd(rootfd, p->cwd ? p->cwd : "/", err) < 0)
 		return -1;
 	if (process_find_executable(p->args[0], *envp, err) < 0)
@@ -225,7 +248,7 @@ static int init_finish(struct init_args *a, struct process_ids *ids, struct secc
 		return -1;
 	if (process_set_user(ids, &p->user, err) < 0)
 		return -1;
-	if (caps && caps_apply(caps, err) < 0)
+	if (caps_apply(caps, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return kerr_errno(err, "set no_new_privs");
@@ -261,6 +284,14 @@ void init_main(struct init_args *a)
 
 	/* If keel create dies before READY, so do we. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Until it execs, the init is the host's keel binary: non-dumpable, so
+	 * container processes cannot follow /proc/<pid>/exe to it (exeseal.c).
+	 * In a new user namespace that would also make our own /proc/self
+	 * files the host root's, unwritable for us: there it waits until
+	 * those writes are done (before READY no exec can join us, and the
+	 * namespace's root is not the host's root that owns the binary). */
+	if (!a->new_userns)
+		exeseal_nondumpable();
 	/* The state dir's flock is shared with our copy of its fd: drop it. */
 	for (int i = 0; i < 3; i++)
 		if (a->parent_fds[i] >= 0)
@@ -271,6 +302,7 @@ void init_main(struct init_args *a)
 		_exit(1);
 	}
 	prctl(PR_SET_PDEATHSIG, 0);
+	exeseal_nondumpable();
 	if (sync_send(a->sync, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(a->sync);

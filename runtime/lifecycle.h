@@ -19,7 +19,8 @@ struct init_args {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool new_userns;
-	int preserve_fds;
+	int preserve_fds;	/* LISTEN_FDS + --preserve-fds */
+	int listen_fds;		/* systemd socket activation: LISTEN_FDS */
 	int sync;		/* child end of the sync socket */
 	int fifo;		/* O_PATH fd of <state>/exec.fifo */
 	int ns_fds[NS_KINDS];	/* joined namespaces (pid is joined by the parent) */
@@ -61,7 +62,38 @@ int notify_load_and_send(const struct seccomp_prog *prog, int sock, const struct
 /* --pid-file: the decimal pid, no newline, written by rename. */
 int write_pid_file(const char *path, pid_t pid, struct kerr **err);
 
+/* After chdir to a process's cwd: refuse a cwd outside the current root
+ * (e.g. /proc/self/fd/N of a leaked host directory fd, CVE-2024-21626). */
+int cwd_check_inside(const char *cwd, struct kerr **err);
+
 /* Mark fds >= 3 close-on-exec except [3, 3 + preserve). */
 int close_fds_from(int preserve, struct kerr **err);
+
+/* exeseal.c: the host's keel binary out of the container's reach
+ * (CVE-2019-5736); see there for the rules. */
+void exeseal_save_argv(int argc, char **argv);
+/* PR_SET_DUMPABLE 0: for clones that run keel code in the container. */
+void exeseal_nondumpable(void);
+/* Could /proc/<pid>/exe (pid 0: ourselves) be opened for writing? */
+bool exeseal_exe_exposed(pid_t pid);
+/* Does the process's bounding set (or no capabilities list) allow CAP_SYS_PTRACE? */
+bool exeseal_caps_ptrace(const struct spec_process *p);
+/* Must create/run seal before cloning the init? */
+bool exeseal_create_needed(const struct spec *s);
+struct exeseal_exec {
+	const char *id;
+	const struct spec *spec;	/* the container's config */
+	const struct spec_process *proc;	/* what exec runs */
+	bool host_userns;		/* the container shares our user namespace */
+	bool created;			/* not started: the init still runs keel */
+	pid_t init_pid;
+	int statedir;
+};
+/* exec: *needed when it must seal; fails (EPERM) for CAP_SYS_PTRACE into a
+ * created container whose init is exposed. */
+int exeseal_exec_check(const struct exeseal_exec *x, bool *needed, struct kerr **err);
+/* If needed and /proc/self/exe is exposed, re-exec from a sealed memfd copy
+ * (does not return then). 0 when nothing was needed. */
+int exeseal_ensure(bool needed, struct kerr **err);
 
 #endif

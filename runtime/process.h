@@ -49,7 +49,8 @@ int process_set_personality(const struct spec_linux *l, struct kerr **err);
 /* Drop from the bounding set everything not listed (NULL caps = keep all). */
 int caps_drop_bounding(const struct spec_caps *caps, struct kerr **err);
 /* Set effective/permitted/inheritable, then raise ambient. Inheritable stays
- * empty unless listed. Call after process_set_user (which keeps caps). */
+ * empty unless listed. Call after process_set_user (which keeps caps).
+ * NULL caps: effective and permitted stay, inheritable and ambient are cleared. */
 int caps_apply(const struct spec_caps *caps, struct kerr **err);
 
 /* --- seccomp --- */
