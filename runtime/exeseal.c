@@ -42,10 +42,6 @@
 #include "log.h"
 #include "util.h"
 
-#ifndef F_SEAL_FUTURE_WRITE
-#define F_SEAL_FUTURE_WRITE 0x0010
-#endif
-
 #define EXESEAL_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 #define CAP_SYS_PTRACE_BIT 19
 

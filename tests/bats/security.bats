@@ -216,3 +216,202 @@ ESCAPE_SH='touch ../../../../../../../../../../tmp/$0 2>/dev/null; pwd'
 		fi
 	done
 }
+
+# --- CVE-2022-29162 / CVE-2022-27650: inheritable and ambient capabilities ---
+
+# Value of capability set $2 (CapInh, ...) in status text $1, as a number.
+capset() { echo $(( 0x$(echo "$1" | awk -v s="$2:" '$1==s {print $2}') )); }
+CAP_NET_ADMIN_BIT=$(( 1 << 12 ))
+
+@test "CVE-2022-29162 caps: CapInh and CapAmb are 0 in run, exec and exec --cap; keel spec sets none" {
+	[ "$(jq '.process.capabilities | (.inheritable // []) + (.ambient // []) | length' "$BUNDLE/config.json")" = 0 ] \
+		|| fail "keel spec: $(jq -c .process.capabilities "$BUNDLE/config.json")"
+	spec_args sleep 60
+	keel_create "$ID"
+	keel start "$ID"
+	st=$(cat /proc/$(pid_of "$ID")/status)
+	[ "$(capset "$st" CapInh)" = 0 ] && [ "$(capset "$st" CapAmb)" = 0 ] || fail "init: $st"
+	st=$(keel exec "$ID" cat /proc/self/status)
+	[ "$(capset "$st" CapInh)" = 0 ] && [ "$(capset "$st" CapAmb)" = 0 ] || fail "exec: $st"
+	st=$(keel exec --cap CAP_NET_ADMIN "$ID" cat /proc/self/status)
+	[ "$(capset "$st" CapInh)" = 0 ] && [ "$(capset "$st" CapAmb)" = 0 ] || fail "exec --cap: $st"
+	[ $(( $(capset "$st" CapEff) & CAP_NET_ADMIN_BIT )) -ne 0 ] || fail "exec --cap CAP_NET_ADMIN: $st"
+}
+
+@test "caps: a config without capabilities gets no inheritable/ambient from keel's caller" {
+	cfg_edit 'del .process.capabilities'
+	spec_args cat /proc/self/status
+	# keel itself runs with CAP_NET_ADMIN inheritable and ambient.
+	run setpriv --inh-caps +net_admin --ambient-caps +net_admin -- grep -E '^Cap(Inh|Amb)' /proc/self/status
+	[[ "$output" == *"CapAmb:"*"0000000000001000"* ]] || fail "setpriv did not raise them: $output"
+	run setpriv --inh-caps +net_admin --ambient-caps +net_admin -- \
+		"$KEEL" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null 3>&-
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(capset "$output" CapInh)" = 0 ] && [ "$(capset "$output" CapAmb)" = 0 ] || fail "$output"
+}
+
+# A busybox with file capabilities cap_net_admin+ei (inheritable, effective).
+capbox() {
+	command -v setcap >/dev/null || fail "setcap (libcap2-bin) missing: contrib/install-deps check"
+	mkdir -p "$BUNDLE/rootfs/capdir"
+	cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/capdir/busybox"
+	setcap cap_net_admin+ei "$BUNDLE/rootfs/capdir/busybox"
+}
+
+@test "CVE-2022-29162 caps: a file-inheritable binary gains nothing (run, exec --cap); control: asked-for inheritable does" {
+	capbox
+	# run as uid 1000 with CAP_NET_ADMIN in every set but inheritable.
+	add_cap_all_sets CAP_NET_ADMIN
+	cfg_edit '.process.capabilities.inheritable=[]' '.process.user={"uid":1000,"gid":1000}' \
+		'.process.args=["/capdir/busybox","cat","/proc/self/status"]'
+	run keel run --bundle "$BUNDLE" "$ID" </dev/null
+	[ "$status" -eq 0 ] || fail "$output"
+	[ $(( $(capset "$output" CapPrm) & CAP_NET_ADMIN_BIT )) -eq 0 ] || fail "run: gained CAP_NET_ADMIN: $output"
+	spec_args sleep 60
+	keel_create "$ID"
+	keel start "$ID"
+	run keel exec -u 1000 --cap CAP_NET_ADMIN "$ID" /capdir/busybox cat /proc/self/status
+	[ "$status" -eq 0 ] || fail "$output"
+	[ $(( $(capset "$output" CapPrm) & CAP_NET_ADMIN_BIT )) -eq 0 ] || fail "exec --cap: gained CAP_NET_ADMIN: $output"
+	# Control: a process that asks for CAP_NET_ADMIN inheritable does gain it.
+	cat > "$BATS_TEST_TMPDIR/p.json" <<-EOF2
+	{"terminal": false, "user": {"uid": 1000, "gid": 1000}, "cwd": "/",
+	 "env": ["PATH=/bin", "$MARK"], "args": ["/capdir/busybox", "cat", "/proc/self/status"],
+	 "capabilities": {"bounding": ["CAP_NET_ADMIN"], "permitted": ["CAP_NET_ADMIN"],
+	                  "effective": ["CAP_NET_ADMIN"], "inheritable": ["CAP_NET_ADMIN"]}}
+	EOF2
+	run keel exec --process "$BATS_TEST_TMPDIR/p.json" "$ID"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ $(( $(capset "$output" CapEff) & CAP_NET_ADMIN_BIT )) -ne 0 ] || fail "control: no CAP_NET_ADMIN: $output"
+}
+
+# --- /dev: CVE-2025-31133 (/dev/null swapped), CVE-2025-52565 (/dev/console,
+# /dev/pts symlinks), a /dev symlink ---
+
+# Host sentinels: a file and an empty dir that nothing may touch.
+host_sentinels() {
+	HOSTF=$BATS_TEST_TMPDIR/host/sentinel
+	HOSTD=$BATS_TEST_TMPDIR/host/dir
+	mkdir -p "$HOSTD"
+	echo sentinel > "$HOSTF"
+	touch -d '2001-01-01' "$HOSTF" "$HOSTD"
+	HOST_STAMP=$(stat -c '%Y %s %i' "$HOSTF" "$HOSTD")
+}
+
+assert_host_untouched() {
+	[ "$(cat "$HOSTF")" = sentinel ] || fail "host file written: $(cat "$HOSTF")"
+	[ "$(stat -c '%Y %s %i' "$HOSTF" "$HOSTD")" = "$HOST_STAMP" ] || fail "host sentinels changed"
+	[ -z "$(ls -A "$HOSTD")" ] || fail "host dir got: $(ls -A "$HOSTD")"
+	! grep -F " $BATS_TEST_TMPDIR/host" /proc/self/mountinfo || fail "mounted on the host"
+}
+
+# In the container: masked paths masked, /dev/null the null device.
+DEV_CHECK='echo kcore=$(cat /proc/kcore 2>/dev/null | wc -c) timer_list=$(cat /proc/timer_list | wc -c) firmware=$(ls /sys/firmware | wc -l) null=$(stat -c %F:%t:%T /dev/null); echo x > /dev/null; echo after=$(cat /dev/null | wc -c)'
+DEV_OK='kcore=0 timer_list=0 firmware=0 null=character special file:1:3'
+
+# run with terminal false and true (foreground: keel proxies the pty).
+run_dev_attack() {
+	local t
+	spec_args sh -c "$DEV_CHECK"
+	for t in false true; do
+		cfg_edit ".process.terminal=$t"
+		run keel run --bundle "$BUNDLE" "$ID" </dev/null
+		[ "$status" -eq 0 ] || fail "terminal $t: $output"
+		[[ "$output" == *"$DEV_OK"* && "$output" == *"after=0"* ]] || fail "terminal $t: $output"
+		assert_host_untouched
+	done
+}
+
+# keel mounts a tmpfs on /dev unless the config mounts something there: the
+# attacker's /dev is a bind-mounted directory (a volume, or a rootfs shared
+# with another container) holding its entries.
+dev_volume() {
+	DEVVOL=$BATS_TEST_TMPDIR/devvol
+	mkdir -p "$DEVVOL"
+	cfg_edit ".mounts[$(mount_idx /dev)]={\"destination\":\"/dev\",\"type\":\"bind\",\"source\":\"$DEVVOL\",\"options\":[\"rbind\",\"nosuid\"]}"
+}
+
+@test "CVE-2025-31133 /dev/null a symlink to a host file (a /dev volume): replaced, masks hold" {
+	host_sentinels
+	dev_volume
+	ln -s "$HOSTF" "$DEVVOL/null"
+	run_dev_attack
+}
+
+@test "CVE-2025-31133 /dev/null a regular file (a /dev volume): replaced, masks hold" {
+	host_sentinels
+	dev_volume
+	echo regular > "$DEVVOL/null"
+	run_dev_attack
+}
+
+@test "CVE-2025-52565 /dev/console and /dev/pts symlinks to host paths" {
+	host_sentinels
+	dev_volume
+	ln -s "$HOSTF" "$DEVVOL/console"
+	ln -s "$HOSTD" "$DEVVOL/pts"
+	# /dev/pts dangling in the rootfs: refused, naming it.
+	spec_args true
+	run keel run --bundle "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ] && [[ "$output" == "keel: "*"/dev/pts"* ]] || fail "$status: $output"
+	assert_host_untouched
+	# Its target present in the rootfs: devpts goes there, in the rootfs.
+	mkdir -p "$BUNDLE/rootfs/$HOSTD"
+	run_dev_attack
+}
+
+@test "/dev itself a symlink to a host directory" {
+	host_sentinels
+	rm -rf "$BUNDLE/rootfs/dev"
+	ln -s "$HOSTD" "$BUNDLE/rootfs/dev"
+	# Dangling in the rootfs: refused, naming /dev.
+	spec_args true
+	run keel run --bundle "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ] && [[ "$output" == "keel: "*"/dev"* ]] || fail "$status: $output"
+	assert_host_untouched
+	# Present in the rootfs too: /dev is there, in the rootfs.
+	mkdir -p "$BUNDLE/rootfs/$HOSTD"
+	run_dev_attack
+}
+
+# --- exec -u ---
+
+@test "exec -u: numeric uids need no passwd entry; names resolve only in the container" {
+	host_only=$(cut -d: -f1 /etc/passwd | grep -vxF -f <(cut -d: -f1 "$BUNDLE/rootfs/etc/passwd") | head -1)
+	[ -n "$host_only" ] || fail "no host-only user name"
+	{ cat "$BUNDLE/rootfs/etc/passwd"; echo "ctronly:x:4242:4343::/:/bin/sh"; } > "$BATS_TEST_TMPDIR/passwd"
+	rootfs_write etc/passwd < "$BATS_TEST_TMPDIR/passwd"
+	! grep -q '^ctronly:' /etc/passwd || fail "ctronly exists on the host"
+	spec_args sleep 60
+	keel_create "$ID"
+	keel start "$ID"
+	run keel exec -u 1 "$ID" id -u
+	[ "$status" -eq 0 ] && [ "$output" = 1 ] || fail "-u 1: $output"
+	run keel exec -u 4321 "$ID" sh -c 'echo $(id -u):$(id -g)'
+	[ "$status" -eq 0 ] && [ "$output" = 4321:0 ] || fail "-u 4321: $output"
+	run keel exec -u ctronly "$ID" sh -c 'echo $(id -u):$(id -g)'
+	[ "$status" -eq 0 ] && [ "$output" = 4242:4343 ] || fail "-u ctronly: $output"
+	run keel exec -u "$host_only" "$ID" id -u
+	[ "$status" -ne 0 ] || fail "-u $host_only (host only) ran: $output"
+	[[ "$output" == "keel: "*"$host_only"*"container's /etc/passwd"* ]] || fail "unclear: $output"
+}
+
+# --- sanity: mountinfo ---
+
+@test "mountinfo: the init and an exec'd process see no mount points outside their root" {
+	spec_args sleep 60
+	keel_create "$ID"
+	keel start "$ID"
+	n=$(jq '.mounts | length' "$BUNDLE/config.json")
+	n=$(( n + $(jq '(.linux.maskedPaths // []) + (.linux.readonlyPaths // []) | length' "$BUNDLE/config.json") + 4 ))
+	for who in 1 self; do
+		mi=$(keel exec "$ID" cat /proc/$who/mountinfo)
+		[ -n "$mi" ] || fail "no mountinfo"
+		bad=$(echo "$mi" | awk '{print $5}' | grep -v '^/' || true)
+		[ -z "$bad" ] || fail "$who: mount points outside the root: $bad"
+		for host in "$BATS_TEST_TMPDIR" "$REPO" /run/keel /sys/fs/cgroup/unified/; do
+			! echo "$mi" | awk '{print $5}' | grep -qF "$host" || fail "$who: host path $host: $mi"
+		done
+		[ "$(echo "$mi" | wc -l)" -le "$n" ] || fail "$who: more mounts than the config makes: $mi"
+	done
+}
