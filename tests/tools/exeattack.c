@@ -11,7 +11,9 @@
  *   wrote DEV:INO HOW      a write into that binary succeeded
  *   denied N               opens of /proc/<pid>/exe refused (EPERM/EACCES)
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +70,7 @@ static void try_write(struct seen *s, int fd, const char *how)
 
 static void probe(const char *pid)
 {
-	char path[64];
+	char path[300];
 	struct stat sb;
 	struct seen *s;
 	int fd, w;
