@@ -148,9 +148,14 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	/* Root in a new user namespace, so what we create belongs to it. */
 	if (a->new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return kerr_errno(err, "become root in the user namespace (is 0 mapped?)");
-	/* A credential change clears the parent-death signal: re-arm it. */
-	if (a->new_userns)
+	/* A credential change clears the parent-death signal: re-arm it.  It
+	 * also makes us non-dumpable, which hands our /proc/self files to the
+	 * host's root, unwritable for the namespace's root (timens_offsets,
+	 * oom_score_adj): dumpable again.  Safe: see the note in init_main. */
+	if (a->new_userns) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	}
 	if (ns_join(a->ns_fds, 1u << NS_PID, err) < 0)
 		return -1;
 	ns_close_all(a->ns_fds);

@@ -111,6 +111,19 @@ run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$ID"; }
 	[ $((up - host)) -ge 1727990 ] || fail "uptime $up, host $host"
 }
 
+@test "time namespace with timeOffsets inside a user namespace" {
+	ns_add user
+	ns_add time
+	bundle_traversable
+	cfg_edit '.linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
+		'.linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
+		'.linux.timeOffsets={"monotonic":{"secs":86400,"nanosecs":0}}'
+	spec_args cat /proc/self/timens_offsets
+	run_ctr
+	[ "$status" -eq 0 ] || fail "$stderr"
+	echo "$output" | grep -Eq '^monotonic +86400 +0$' || fail "$output"
+}
+
 @test "join an existing net and uts namespace by path" {
 	unshare --net --uts sh -c 'hostname joined-ns; exec sleep 60' </dev/null >/dev/null 2>&1 3>&- &
 	holder=$!
