@@ -355,9 +355,12 @@ static int drive_init(struct create_ctx *c, bool into_cg, int *tty_master, struc
 static void init_died(struct create_ctx *c, struct kerr **err)
 {
 	char b;
+	ssize_t r;
 	int st;
 
-	if (recv(c->sync[0], &b, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
+	/* EOF, or ECONNRESET when it died with our last message unread. */
+	r = recv(c->sync[0], &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (r > 0 || (r < 0 && errno != ECONNRESET))
 		return;		/* alive: cleanup kills it */
 	while (waitpid(c->pid, &st, 0) < 0)
 		if (errno != EINTR)

@@ -124,6 +124,13 @@ create_fails() {
 	create_fails '3MB'
 }
 
+# The init is charged for its own pages: with one page allowed the OOM
+# killer ends it before READY, and keel says so instead of a socket error.
+@test "failed create (init OOM-killed before it is ready) names the signal and leaves nothing" {
+	cfg_res '{"memory":{"limit":4096}}'
+	create_fails 'container init killed by signal 9'
+}
+
 # --- keel update ---
 
 # The container keeps running as the same process after an update.
