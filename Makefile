@@ -122,6 +122,15 @@ $(B)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/tests/fuzz/replay
 	$(CC) $(CFLAGS) $(KEEL_CFLAGS) -I. $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o \
 		$(B)/libkeel.a $(PKG_LIBS)
 
+# keel against crun and runc, host then VM; table in build/bench/results.md (tests/bench/).
+bench: keel tools rootfs $(B)/bench/floor
+	@contrib/install-deps bench
+	@tests/bench/bench.sh
+
+$(B)/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wall -Wextra -Werror -static -o $@ $<
+
 clean:
 	rm -rf build keel
 
