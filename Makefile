@@ -37,8 +37,15 @@ deps-check:
 keel: $(B)/keel
 	@cp $< $@.tmp && mv $@.tmp $@
 
+# keel itself is a static PIE (ASLR kept): the dynamic loader and its relocations were
+# ~10% of a `run` (tests/bench/README.md). STATIC=0 links the shared libraries instead.
+STATIC ?= 1
+STATIC_LIBS = -l:libcap.a -l:libseccomp.a -l:libyajl_s.a
+KEEL_LINK = $(if $(filter 1,$(STATIC)),-static-pie,)
+KEEL_LIBS = $(if $(filter 1,$(STATIC)),$(STATIC_LIBS),$(PKG_LIBS))
+
 $(B)/keel: $(B)/runtime/main.o $(B)/libkeel.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(KEEL_LINK) -o $@ $^ $(KEEL_LIBS)
 
 $(B)/libkeel.a: $(OBJS)
 	@rm -f $@

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -94,14 +93,13 @@ int close_fds_from(int preserve, struct kerr **err)
 	return 0;
 }
 
+/* The host's /etc/passwd name of our uid, else the number (as runc). */
 static char *owner_name(void)
 {
-	struct passwd pw, *res = NULL;
-	char buf[1024];
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *name = root >= 0 ? process_user_name(root, getuid()) : NULL;
 
-	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
-		return xstrdup(res->pw_name);
-	return xasprintf("%u", getuid());
+	return name ? name : xasprintf("%u", getuid());
 }
 
 /* The annotations of the config as the state's parallel lists. */

@@ -150,7 +150,7 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 	if (close_fds_from(c->o->preserve_fds, err) < 0)
 		return -1;
 	/* Without no_new_privs loading needs CAP_SYS_ADMIN: before the drop. */
-	if (!p->no_new_privileges && seccomp_load(prog, err) < 0)
+	if (!p->no_new_privileges && seccomp_prog_load(prog, err) < 0)
 		return -1;
 	if (caps && caps_drop_bounding(caps, err) < 0)
 		return -1;
@@ -162,7 +162,7 @@ static int exec_child(struct exec_ctx *c, struct kerr **err)
 		return kerr_errno(err, "set no_new_privs");
 	fault_point("exec-child");
 	if (sync_send(c->sync[1], SYNC_READY, 0, -1, err) < 0 ||
-	    (p->no_new_privileges && seccomp_load(prog, err) < 0))
+	    (p->no_new_privileges && seccomp_prog_load(prog, err) < 0))
 		return -1;
 	/* On success the sync socket closes on exec: keel reads EOF. */
 	return process_exec(p->args, env, err);

@@ -5,12 +5,12 @@
  *   process_resolve_user()      after pivot: names from the container's /etc/passwd
  *   process_set_rlimits(), process_set_scheduler(), process_set_io_priority()
  *   seccomp_compile()           early (slow part), before any privilege drop
- *   seccomp_load()              here if no_new_privs is off (needs CAP_SYS_ADMIN)
+ *   seccomp_prog_load()         here if no_new_privs is off (needs CAP_SYS_ADMIN)
  *   caps_drop_bounding()        while still root
  *   process_set_user()          setgroups/setresgid/setresuid keeping caps
  *   caps_apply()                effective/permitted/inheritable/ambient
  *   prctl(PR_SET_NO_NEW_PRIVS)  if asked
- *   seccomp_load()              with no_new_privs: last, just before execve
+ *   seccomp_prog_load()         with no_new_privs: last, just before execve
  */
 #ifndef KEEL_PROCESS_H
 #define KEEL_PROCESS_H
@@ -37,6 +37,9 @@ int process_resolve_user(int rootfd, const struct spec_user *u, struct process_i
  * gid 0 unless one is given (as runc/crun); a name takes its passwd gid. */
 int process_parse_user_arg(int rootfd, const char *arg, struct spec_user *u, struct kerr **err);
 int process_set_user(const struct process_ids *ids, const struct spec_user *u, struct kerr **err);
+/* The name of `uid` in rootfd's /etc/passwd (a file, as runc reads it; no NSS: keel is
+ * linked statically), or NULL. */
+char *process_user_name(int rootfd, uid_t uid);
 void process_ids_free(struct process_ids *ids);
 
 /* --- resources of the process --- */
@@ -62,7 +65,7 @@ int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog **out, str
 /* The program as struct sock_filter[*n_insns] (for tests and fuzzers). */
 const void *seccomp_prog_bpf(const struct seccomp_prog *prog, size_t *n_insns);
 /* Install it (needs no_new_privs or CAP_SYS_ADMIN); honours the flags. */
-int seccomp_load(const struct seccomp_prog *prog, struct kerr **err);
+int seccomp_prog_load(const struct seccomp_prog *prog, struct kerr **err);
 /* Same, for filters with SCMP_ACT_NOTIFY: *listener gets the notify fd
  * (-1 when the program has no NOTIFY rule). */
 int seccomp_load_listener(const struct seccomp_prog *prog, int *listener, struct kerr **err);

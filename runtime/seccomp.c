@@ -5,16 +5,14 @@
  *
  * Entry points (also the fuzzers'): seccomp_compile() of a parsed
  * struct spec_seccomp, seccomp_prog_bpf() to look at the result,
- * seccomp_prog_free(); seccomp_load*() install it. */
+ * seccomp_prog_free(); seccomp_prog_load()/seccomp_load_listener() install it. */
 #include <ctype.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-/* libseccomp has its own seccomp_load(); keel's (process.h) installs an
- * exported program instead, and libseccomp's is never called here. */
-#define seccomp_load libseccomp_load_unused
+/* libseccomp has its own seccomp_load(); keel's seccomp_prog_load() installs an
+ * exported program instead (a different name: keel links libseccomp statically). */
 #include <seccomp.h>
-#undef seccomp_load
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -635,7 +633,7 @@ int seccomp_load_listener(const struct seccomp_prog *prog, int *listener, struct
 	return 0;
 }
 
-int seccomp_load(const struct seccomp_prog *prog, struct kerr **err)
+int seccomp_prog_load(const struct seccomp_prog *prog, struct kerr **err)
 {
 	int listener;
 

@@ -69,7 +69,7 @@ int notify_load_and_send(const struct seccomp_prog *prog, int sock, const struct
 	int r;
 
 	if (sock < 0)
-		return seccomp_load(prog, err);
+		return seccomp_prog_load(prog, err);
 	if (seccomp_load_listener(prog, &nfd, err) < 0)
 		return -1;
 	if (nfd < 0) {		/* no SCMP_ACT_NOTIFY rule: nothing to hand over */

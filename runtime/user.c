@@ -129,6 +129,22 @@ static int passwd_find(int rootfd, const char *name, uid_t uid, struct pw_entry 
 	return 0;
 }
 
+char *process_user_name(int rootfd, uid_t uid)
+{
+	struct pw_entry e = { 0 };
+	struct kerr *err = NULL;
+	char *name;
+
+	if (passwd_find(rootfd, NULL, uid, &e, &err) <= 0) {
+		kerr_free(&err);
+		return NULL;
+	}
+	name = e.name;
+	e.name = NULL;
+	pw_entry_clear(&e);
+	return name;
+}
+
 /* Look up a group by name; 1 found, 0 not, -1 on error. */
 static int group_lookup(int rootfd, const char *name, gid_t *gid, struct kerr **err)
 {

@@ -1,4 +1,4 @@
-/* seccomp_compile / seccomp_load: filters loaded in children with
+/* seccomp_compile / seccomp_prog_load: filters loaded in children with
  * no_new_privs, checked by the syscalls' results and by how children die. */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +25,7 @@ static int compile_and_load(const struct spec_seccomp *s)
 		fprintf(stderr, "# compile: %s\n", err ? err->msg : "no program");
 		return -1;
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load(prog, &err) < 0) {
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_prog_load(prog, &err) < 0) {
 		fprintf(stderr, "# load: %s (%s)\n", err ? err->msg : "prctl", strerror(err ? err->errnum : errno));
 		return -1;
 	}
@@ -198,7 +198,7 @@ static int t_errors(void)
 	struct seccomp_prog *prog = (void *)1;
 	struct kerr *err = NULL;
 	CHECK(seccomp_compile(NULL, &prog, &err) == 0 && prog == NULL);
-	CHECK(seccomp_load(NULL, &err) == 0);
+	CHECK(seccomp_prog_load(NULL, &err) == 0);
 	return 0;
 }
 

@@ -17,10 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-/* libseccomp's seccomp_load() would clash with keel's (process.h). */
-#define seccomp_load libseccomp_load_unused
 #include <seccomp.h>
-#undef seccomp_load
 
 #include "runtime/process.h"
 #include "runtime/util.h"
@@ -335,7 +332,7 @@ static int load(const struct spec_seccomp *s)
 	struct seccomp_prog *prog = compile_ok(s);
 	struct kerr *err = NULL;
 
-	if (!prog || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load(prog, &err) < 0)
+	if (!prog || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_prog_load(prog, &err) < 0)
 		return -1;
 	seccomp_prog_free(prog);
 	return 0;
