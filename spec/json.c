@@ -18,34 +18,47 @@ void pc_init(struct pctx *pc, const char *name, struct kerr **err)
 	pc->len = 0;
 }
 
-static size_t pc_append(struct pctx *pc, const char *fmt, const char *s, size_t i)
+/* The path grows on every key and index visited but is read only on an error: append
+ * by hand (snprintf was a fifth of a config's parse). Truncates at the buffer's end. */
+static void pc_put(struct pctx *pc, const char *s, size_t n)
 {
-	size_t mark = pc->len;
-	int n;
+	size_t room = sizeof(pc->path) - 1 - pc->len;
 
-	if (fmt)
-		n = snprintf(pc->path + pc->len, sizeof(pc->path) - pc->len, fmt,
-			     pc->len ? "." : "", s);
-	else
-		n = snprintf(pc->path + pc->len, sizeof(pc->path) - pc->len, "[%zu]", i);
-	if (n > 0)
-		pc->len += (size_t)n;
-	if (pc->len >= sizeof(pc->path))
-		pc->len = sizeof(pc->path) - 1;
-	return mark;
+	if (n > room)
+		n = room;
+	memcpy(pc->path + pc->len, s, n);
+	pc->len += n;
+	pc->path[pc->len] = 0;
 }
 
 size_t pc_key(struct pctx *pc, const char *key)
 {
+	size_t mark = pc->len, n = strlen(key);
 	/* Keys that are not identifiers (annotations, sysctls) are quoted. */
-	if (key[strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")])
-		return pc_append(pc, "%s\"%s\"", key, 0);
-	return pc_append(pc, "%s%s", key, 0);
+	bool quote = key[strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")];
+
+	if (pc->len)
+		pc_put(pc, ".", 1);
+	if (quote)
+		pc_put(pc, "\"", 1);
+	pc_put(pc, key, n);
+	if (quote)
+		pc_put(pc, "\"", 1);
+	return mark;
 }
 
 size_t pc_idx(struct pctx *pc, size_t i)
 {
-	return pc_append(pc, NULL, NULL, i);
+	size_t mark = pc->len;
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while (i /= 10);
+	*--p = '[';
+	pc_put(pc, p, (size_t)(buf + sizeof(buf) - p));
+	return mark;
 }
 
 void pc_pop(struct pctx *pc, size_t mark)
