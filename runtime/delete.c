@@ -64,9 +64,9 @@ static void run_poststop(int dirfd, const struct kstate *st)
 
 	if (faccessat(dirfd, "config.json", F_OK, 0) < 0)
 		return;
-	if (spec_load(dirfd, "config.json", &spec, &err) < 0)
+	if (hooks_config_load(dirfd, HOOK_POSTSTOP, &spec, &err) < 0)
 		goto warn;
-	if (!spec->hooks.count[HOOK_POSTSTOP])
+	if (!spec || !spec->hooks.count[HOOK_POSTSTOP])
 		goto out;
 	json = state_to_oci_json(st, "stopped");
 	/* Hooks run with the bundle as their working directory, like runc's. */

@@ -237,3 +237,18 @@ int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	}
 	return 0;
 }
+
+int hooks_config_load(int dirfd, enum spec_hook_kind kind, struct spec **out, struct kerr **err)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *key = spec_hook_name(kind);
+	size_t len;
+
+	*out = NULL;
+	if (read_file_at(dirfd, "config.json", &text, &len, err) < 0)
+		return -1;
+	/* A JSON key equal to `key` is spelled out, or has an escaped character (\\u). */
+	if (!memmem(text, len, key, strlen(key)) && !memmem(text, len, "\\u", 2))
+		return 0;
+	return spec_parse(text, len, "config.json", out, err);
+}

@@ -13,4 +13,9 @@
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	      const char *state_json, struct kerr **err);
 
+/* The saved config (config.json in the state dir `dirfd`) when it may have hooks of
+ * `kind`; *out NULL (and 0) when its text cannot hold that key: start and delete
+ * would otherwise parse the whole config on every call to find no hook. */
+int hooks_config_load(int dirfd, enum spec_hook_kind kind, struct spec **out, struct kerr **err);
+
 #endif

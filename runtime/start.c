@@ -81,9 +81,9 @@ int container_start(const struct kglobal *g, const char *id, struct kerr **err)
 	fault_point("start-released");
 	unlinkat(dirfd, "exec.fifo", 0);
 	/* poststart failures are warnings (runtime-spec). */
-	if (spec_load(dirfd, "config.json", &spec, err) < 0)
+	if (hooks_config_load(dirfd, HOOK_POSTSTART, &spec, err) < 0)
 		goto out;
-	if (spec->hooks.count[HOOK_POSTSTART]) {
+	if (spec && spec->hooks.count[HOOK_POSTSTART]) {
 		_cleanup_free_ char *json = state_to_oci_json(st, "running");
 		struct kerr *e = NULL;
 
