@@ -321,17 +321,21 @@ static int drive_init(struct create_ctx *c, bool into_cg, int *tty_master, struc
 		return -1;
 	if (c->cg && !into_cg && cgroup_enter(c->cg, c->pid, err) < 0)
 		return -1;
-	if (sync_send(sock, SYNC_GO, c->pid, -1, err) < 0)
+	if (init_waits_for_go(c->spec, ns_wants_new(c->spec, NS_USER), c->cg && !into_cg) &&
+	    sync_send(sock, SYNC_GO, c->pid, -1, err) < 0)
 		return -1;
 	fault_point("create-go");
-	if (sync_expect(sock, SYNC_PREPARED, NULL, NULL, err) < 0)
+	/* Without the pause the point fires while the init may still be mounting. */
+	if (init_pauses_for_hooks(c->spec) && sync_expect(sock, SYNC_PREPARED, NULL, NULL, err) < 0)
 		return -1;
 	fault_point("create-prepared");
-	if (run_hooks(c, HOOK_PRESTART, "creating", err) < 0 ||
-	    run_hooks(c, HOOK_CREATE_RUNTIME, "creating", err) < 0)
-		return -1;
-	if (sync_send(sock, SYNC_HOOKS_DONE, 0, -1, err) < 0)
-		return -1;
+	if (init_pauses_for_hooks(c->spec)) {
+		if (run_hooks(c, HOOK_PRESTART, "creating", err) < 0 ||
+		    run_hooks(c, HOOK_CREATE_RUNTIME, "creating", err) < 0)
+			return -1;
+		if (sync_send(sock, SYNC_HOOKS_DONE, 0, -1, err) < 0)
+			return -1;
+	}
 	if (c->spec->process->terminal) {
 		if (sync_expect(sock, SYNC_TTY, NULL, &master, err) < 0)
 			return -1;
@@ -412,6 +416,7 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 		return -1;
 	if (c->pid == 0) {
 		close(c->sync[0]);
+		a.wait_go = init_waits_for_go(c->spec, a.new_userns, c->cg && !into_cg);
 		init_main(&a);
 	}
 	close(c->sync[1]);

@@ -128,6 +128,19 @@ static int enter_cwd(int rootfd, const char *cwd, struct kerr **err)
 	return cwd_check_inside(cwd, err);
 }
 
+bool init_pauses_for_hooks(const struct spec *s)
+{
+	return s->hooks.count[HOOK_PRESTART] || s->hooks.count[HOOK_CREATE_RUNTIME];
+}
+
+bool init_waits_for_go(const struct spec *s, bool new_userns, bool cgroup_pending)
+{
+	const struct spec_seccomp *sc = s->linux_ ? s->linux_->seccomp : NULL;
+
+	return new_userns || cgroup_pending || s->hooks.count[HOOK_CREATE_CONTAINER] ||
+	       s->hooks.count[HOOK_START_CONTAINER] || (sc && sc->listener_path && *sc->listener_path);
+}
+
 /* Until READY: namespaces, mounts, hooks, terminal, process attributes. */
 static int init_prepare(struct init_args *a, struct process_ids *ids, struct seccomp_prog **prog,
 			char ***envp, struct kerr **err)
@@ -141,10 +154,12 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	_cleanup_free_ char *json = NULL;
 	long pid;
 
-	if (sync_expect(a->sync, SYNC_GO, &pid, NULL, err) < 0)
-		return -1;
+	if (a->wait_go) {
+		if (sync_expect(a->sync, SYNC_GO, &pid, NULL, err) < 0)
+			return -1;
+		a->state->pid = pid;
+	}
 	fault_point("init-go");
-	a->state->pid = pid;
 	/* Root in a new user namespace, so what we create belongs to it. */
 	if (a->new_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return kerr_errno(err, "become root in the user namespace (is 0 mapped?)");
@@ -174,8 +189,9 @@ static int init_prepare(struct init_args *a, struct process_ids *ids, struct sec
 	if (set_uts(s, err) < 0 || rootfs_prepare(&ctx, err) < 0)
 		return -1;
 	fault_point("init-rootfs");
-	if (sync_send(a->sync, SYNC_PREPARED, 0, -1, err) < 0 ||
-	    sync_expect(a->sync, SYNC_HOOKS_DONE, NULL, NULL, err) < 0)
+	if (init_pauses_for_hooks(s) &&
+	    (sync_send(a->sync, SYNC_PREPARED, 0, -1, err) < 0 ||
+	     sync_expect(a->sync, SYNC_HOOKS_DONE, NULL, NULL, err) < 0))
 		return -1;
 	if (s->hooks.count[HOOK_CREATE_CONTAINER]) {
 		json = state_to_oci_json(a->state, "creating");

@@ -27,11 +27,21 @@ struct init_args {
 	struct kstate *state;	/* for the createContainer/startContainer hooks */
 	int notify_sock;		/* seccomp listenerPath connection, -1 if none */
 	int parent_fds[3];	/* keel's own (state dir and its flock, ...): closed first */
+	bool wait_go;		/* init_waits_for_go(): set in the child after the clone */
 };
 
 /* The init's body: never returns (execs the user process or exits 1 after
  * sending SYNC_ERROR). */
 void init_main(struct init_args *a) __attribute__((noreturn));
+/* Whether the init stops after its mounts (SYNC_PREPARED) for keel to run the
+ * prestart/createRuntime hooks: each message is a wakeup on both sides, so
+ * without such hooks neither side asks or waits. */
+bool init_pauses_for_hooks(const struct spec *s);
+/* Whether the init waits for SYNC_GO (which carries its host pid) before it starts: only
+ * when keel has work to do first (user-ns maps, moving it into its cgroup) or the init
+ * needs its pid (the state given to createContainer/startContainer hooks and to the
+ * seccomp listener). Both sides decide alike from the same inputs. */
+bool init_waits_for_go(const struct spec *s, bool new_userns, bool cgroup_pending);
 
 /* fork-like clone3 into namespaces `flags` and, when cgroup_fd >= 0, directly
  * into that cgroup. Returns the child's pid in the parent, 0 in the child. */
