@@ -1,4 +1,5 @@
 /* Typed readers over yajl trees that name the JSON path and value in errors. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -33,9 +34,13 @@ static void pc_put(struct pctx *pc, const char *s, size_t n)
 
 size_t pc_key(struct pctx *pc, const char *key)
 {
-	size_t mark = pc->len, n = strlen(key);
+	size_t mark = pc->len, n;
+	bool quote = false;
+
 	/* Keys that are not identifiers (annotations, sysctls) are quoted. */
-	bool quote = key[strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")];
+	for (n = 0; key[n]; n++)
+		if (!isalnum((unsigned char)key[n]) && key[n] != '_')
+			quote = true;
 
 	if (pc->len)
 		pc_put(pc, ".", 1);
