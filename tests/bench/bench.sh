@@ -222,10 +222,10 @@ want() { [ -z "${BENCH_ONLY:-}" ] || case " $BENCH_ONLY " in *" $1 "*) true ;; *
 rec() { [ -n "$3" ] && echo "$1 $2 $3" >> "$W/raw"; }
 
 # The table: medians over rounds, ratios against crun and runc.
-table() {	# table TITLE RUNTIMES
+table() {	# table TITLE RUNTIMES RATIOS ("a/b ...")
 	echo "### $1"
 	echo
-	awk -v rts="$2" -v runs="$RUNS" -v cycles="$CYCLES" -v par="$PAR" '
+	awk -v rts="$2" -v pairs="$3" -v runs="$RUNS" -v cycles="$CYCLES" -v par="$PAR" '
 	function median(k,   n, i, j, t, a) {
 		n = split(vals[k], a, " ")
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
@@ -247,7 +247,9 @@ table() {	# table TITLE RUNTIMES
 		scale["par"] = 1000
 		hdr = "| item |"; sep = "| --- |"
 		for (i = 1; i <= nr; i++) { hdr = hdr " " rt[i] " |"; sep = sep " ---: |" }
-		print hdr " keel/crun | keel/runc |"; print sep " ---: | ---: |"
+		np = split(pairs, pr, " ")
+		for (c = 1; c <= np; c++) { hdr = hdr " " pr[c] " |"; sep = sep " ---: |" }
+		print hdr; print sep
 		for (j = 1; j <= 7; j++) {
 			it = items[j]; line = "| " name[it] " |"; any = 0
 			for (i = 1; i <= nr; i++) {
@@ -258,11 +260,11 @@ table() {	# table TITLE RUNTIMES
 				line = line " " v " |"
 			}
 			if (!any) continue
-			for (c = 1; c <= 2; c++) {
-				o = c == 1 ? "crun" : "runc"
-				ka = it SUBSEP "keel"; kb = it SUBSEP o
-				if ((ka in have) && (kb in have) && m[o] + 0 > 0 && m["keel"] != "NA")
-					line = line sprintf(" %.2f |", m["keel"] / m[o])
+			for (c = 1; c <= np; c++) {
+				split(pr[c], ab, "/")
+				ka = it SUBSEP ab[1]; kb = it SUBSEP ab[2]
+				if ((ka in have) && (kb in have) && m[ab[2]] + 0 > 0 && m[ab[1]] != "NA")
+					line = line sprintf(" %.2f |", m[ab[1]] / m[ab[2]])
 				else line = line " |"
 			}
 			print line; delete m
@@ -304,10 +306,11 @@ part() {	# part host|vm: measure and print the markdown section
 	fi
 	measure_all "$rts" "$ROUNDS"
 	if [ "$IN_VM" = 1 ]; then
-		table "VM (qemu TCG, cgroup v2 with controllers; $ROUNDS rounds, smaller counts: TCG is slow)" "$rts"
+		table "VM (qemu TCG, cgroup v2 with controllers; $ROUNDS rounds, smaller counts: TCG is slow)" \
+			"$rts" "keel/crun keel/runc"
 		echo "Machine: $(machine); runtimes with cgroups (cgroupfs). $(versions)."
 	else
-		table "Host (hybrid cgroups; $ROUNDS rounds)" "$rts"
+		table "Host (hybrid cgroups; $ROUNDS rounds)" "$rts" "keel/crun keel-nocg/crun keel/runc"
 		echo "Machine: $(machine). keel: cgroupfs on the unified hierarchy;" \
 			"keel-nocg: --cgroup-manager=disabled; crun: --cgroup-manager=disabled and" \
 			"runc: default (cgroupfs), both in a private mount namespace with cgroup2 at" \
