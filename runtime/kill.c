@@ -139,6 +139,30 @@ int proc_tree(pid_t root, pid_t **out, size_t *nout)
 	return 0;
 }
 
+/* Whether pid is pid 1 of a pid namespace below ours (the last NSpid field is 1). */
+static bool is_pidns_init(pid_t pid)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	char path[64];
+	size_t cap = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) >= 0) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		last = strrchr(line, '\t');
+		return last && last != strchr(line, '\t') && !strcmp(last + 1, "1");
+	}
+	return false;
+}
+
 int kc_signal_tree(const struct kstate *st, int sig, struct kerr **err)
 {
 	_cleanup_close_ int pidfd = kc_pidfd(st);
@@ -147,6 +171,13 @@ int kc_signal_tree(const struct kstate *st, int sig, struct kerr **err)
 
 	if (pidfd < 0)
 		return 0;
+	/* SIGKILL to a pid namespace's init kills every process in it (the kernel
+	 * does it): no need to read the stat of every process on the host. */
+	if (sig == SIGKILL && is_pidns_init(st->pid)) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+			return kerr_errno(err, "signal %d to pid %d", sig, (int)st->pid);
+		return 0;
+	}
 	if (proc_tree(st->pid, &pids, &n) < 0)
 		return kerr_errno(err, "list the processes of container `%s`", st->id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
