@@ -351,7 +351,7 @@ all)
 		echo
 		"$0" --host || die "host part failed"
 		if [ "${BENCH_VM:-1}" != 0 ]; then
-			KEEL_VM_ENV="BENCH_ROUNDS_VM BENCH_RUNS_VM BENCH_CYCLES_VM BENCH_PAR_VM BENCH_SPEC BENCH_ONLY" \
+			KEEL_VM_ENV="KEEL BENCH_ROUNDS_VM BENCH_RUNS_VM BENCH_CYCLES_VM BENCH_PAR_VM BENCH_SPEC BENCH_ONLY" \
 				"$top/tests/vm/run" "$here/bench.sh" --vm || die "VM part failed"
 		fi
 	} > "$out/results.md.tmp" && mv "$out/results.md.tmp" "$out/results.md" || exit 1
