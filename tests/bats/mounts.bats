@@ -3,14 +3,7 @@
 
 load ../lib/common
 
-run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 
-# add_mount JSON: append a mount entry.
-add_mount() {
-	local n
-	n=$(jq '.mounts|length' "$BUNDLE/config.json")
-	cfg_edit ".mounts[$n]=$1"
-}
 
 # The mountinfo line (fields 5.. ) for mount point $1, from the container output.
 mnt_line() { echo "$output" | awk -v m="$1" '$5==m' | tail -1; }

@@ -4,7 +4,6 @@
 load ../lib/common
 
 # Run the container; its output in $output, status in $status.
-run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$ID"; }
 
 @test "pid namespace: the process is pid 1" {
 	spec_args sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'

@@ -4,7 +4,6 @@
 
 load ../lib/common
 
-run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 
 @test "args with spaces and quotes reach the process unchanged" {
 	spec_args sh -c 'for a in "$@"; do echo "[$a]"; done' sh 'a b' '"q"' '' "it's"

@@ -10,13 +10,7 @@
 
 load ../lib/common
 
-run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
 
-add_mount() {
-	local n
-	n=$(jq '.mounts|length' "$BUNDLE/config.json")
-	cfg_edit ".mounts[$n]=$1"
-}
 
 bind_mount() { add_mount "{\"destination\":\"$1\",\"type\":\"bind\",\"source\":\"$2\",\"options\":[\"bind\"]}"; }
 

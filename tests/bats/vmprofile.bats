@@ -6,7 +6,6 @@
 
 load ../lib/common
 
-run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$ID"; }
 
 # The --vm config with the edits common.bash makes to the default one, the
 # test tool sysno in the rootfs, the bundle reachable by the mapped root.

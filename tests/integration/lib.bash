@@ -29,17 +29,7 @@ integration_setup_file() {
 	[ -f "$KEEL_IMAGE" ] || fail "no image at $KEEL_IMAGE (tests/integration/mkimage.sh)"
 }
 
-# until_true SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
-until_true() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.bash"
 
 # expect_eq WHAT GOT WANT: fails naming WHAT and both values.
 expect_eq() {

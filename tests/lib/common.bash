@@ -38,6 +38,16 @@ fail() {
 	return 1
 }
 
+# run_ctr [RUN-OPTIONS]: keel run of $BUNDLE as $ID, stdout and stderr apart.
+run_ctr() { run --separate-stderr keel run --bundle "$BUNDLE" "$@" "$ID"; }
+
+# add_mount JSON: append a mount entry to the config.
+add_mount() {
+	local n
+	n=$(jq '.mounts|length' "$BUNDLE/config.json")
+	cfg_edit ".mounts[$n]=$1"
+}
+
 # The cached rootfs, made once per run.
 cached_rootfs() {
 	mkdir -p "$CACHE"

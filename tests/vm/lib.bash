@@ -98,17 +98,7 @@ expect_cg() {
 # cgkey FILE KEY [ID]: the value of KEY in a flat-keyed file (memory.events, cpu.stat).
 cgkey() { awk -v k="$2" '$1 == k { print $2 }' "$CGROOT/keel/${3:-$ID}/$1"; }
 
-# until_true SECONDS CMD...: retry CMD every 0.1 s.
-until_true() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.bash"
 
 # The block device of null_blk number N ("nullbN"), and its MAJOR:MINOR.
 nullb() {
