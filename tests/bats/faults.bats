@@ -10,12 +10,6 @@
 
 load ../lib/common
 
-# common.bash's marked_pids with one grep for all of /proc (this suite scans often).
-marked_pids() {
-	grep -lzx -- "$MARK" /proc/[0-9]*/environ 2>/dev/null |
-		sed -e 's|^/proc/||' -e 's|/environ$||' | grep -vx "$$" || true
-}
-
 # kf STAGE ARGS...: keel ARGS killed at STAGE; sets fstatus and ferr (its stderr).
 kf() {
 	local stage=$1

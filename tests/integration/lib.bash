@@ -29,7 +29,7 @@ integration_setup_file() {
 	[ -f "$KEEL_IMAGE" ] || fail "no image at $KEEL_IMAGE (tests/integration/mkimage.sh)"
 }
 
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.bash"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/shared.bash"
 
 # expect_eq WHAT GOT WANT: fails naming WHAT and both values.
 expect_eq() {

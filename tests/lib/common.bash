@@ -15,6 +15,7 @@
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+source "$REPO/tests/lib/shared.bash"
 : "${KEEL:=$REPO/keel}"
 case $KEEL in /*) ;; *) KEEL=$PWD/$KEEL ;; esac
 : "${KEEL_NAME:=keel}"
@@ -195,19 +196,6 @@ wait_status() {
 
 status_of() { keel state "$1" | jget - .status; }
 pid_of() { keel state "$1" | jget - .pid; }
-
-# Host pids of processes carrying $MARK.
-marked_pids() {
-	local f p
-	for f in /proc/[0-9]*/environ; do
-		p=${f#/proc/}
-		p=${p%/environ}
-		[ "$p" = "$$" ] && continue
-		if grep -qzx "$MARK" "$f" 2>/dev/null; then
-			echo "$p"
-		fi
-	done
-}
 
 # The checks that nothing of this test is left: state dirs, processes,
 # mounts, cgroups.  Prints what is left; status 1 if anything is.

@@ -15,18 +15,6 @@ setup() {
 }
 teardown() { vm_teardown; }
 
-# Host pids carrying $MARK (keel, an init before exec, the container's processes).
-marked_pids() {
-	local f p
-	for f in /proc/[0-9]*/environ; do
-		p=${f#/proc/}
-		p=${p%/environ}
-		[ "$p" = "$$" ] && continue
-		grep -qzx "$MARK" "$f" 2>/dev/null && echo "$p"
-	done
-	return 0
-}
-
 # kf STAGE ARGS...: keel ARGS (with $MARK) killed at STAGE; sets fstatus, ferr.
 kf() {
 	local stage=$1

@@ -98,7 +98,7 @@ expect_cg() {
 # cgkey FILE KEY [ID]: the value of KEY in a flat-keyed file (memory.events, cpu.stat).
 cgkey() { awk -v k="$2" '$1 == k { print $2 }' "$CGROOT/keel/${3:-$ID}/$1"; }
 
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.bash"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/shared.bash"
 
 # The block device of null_blk number N ("nullbN"), and its MAJOR:MINOR.
 nullb() {
