@@ -48,12 +48,11 @@
 extern char **environ;
 static char **saved_argv;
 
-void exeseal_save_argv(int argc, char **argv)
+void exeseal_save_argv(char **argv)
 {
-	/* A copy: option parsing may permute or edit argv. */
-	saved_argv = xzalloc((argc + 1) * sizeof(char *));
-	for (int i = 0; i < argc; i++)
-		saved_argv[i] = xstrdup(argv[i]);
+	/* No copy on the start path: the CLI parser never permutes or edits
+	 * main's argv, which the kernel NULL-terminates. */
+	saved_argv = argv;
 }
 
 void exeseal_nondumpable(void)

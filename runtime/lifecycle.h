@@ -81,7 +81,7 @@ int close_fds_from(int preserve, struct kerr **err);
 
 /* exeseal.c: the host's keel binary out of the container's reach
  * (CVE-2019-5736); see there for the rules. */
-void exeseal_save_argv(int argc, char **argv);
+void exeseal_save_argv(char **argv);
 /* PR_SET_DUMPABLE 0: for clones that run keel code in the container. */
 void exeseal_nondumpable(void);
 /* Could /proc/<pid>/exe (pid 0: ourselves) be opened for writing? */

@@ -8,7 +8,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	/* For a re-exec from a sealed copy of ourselves (exeseal.c). */
-	exeseal_save_argv(argc, argv);
+	exeseal_save_argv(argv);
 	fault_fds_entry();
 	ret = cli_main(argc, argv);
 	fault_fds_exit();
