@@ -46,13 +46,20 @@ void procfs_force_kind(enum procfs_kind kind, bool walk)
 	force_walk = walk;
 }
 
-static bool is_proc_root(int fd)
+/* Is fd on a filesystem of this type (PROC_SUPER_MAGIC, NSFS_MAGIC)? */
+static bool on_fs(int fd, long magic)
 {
 	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == magic;
+}
+
+static bool is_proc_root(int fd)
+{
 	struct stat sb;
 
-	return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC &&
-	       fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_ino == PROC_ROOT_INO;
+	return on_fs(fd, PROC_SUPER_MAGIC) && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	       sb.st_ino == PROC_ROOT_INO;
 }
 
 /* A new procfs instance of the caller's pid namespace, mounted nowhere. */
@@ -258,7 +265,6 @@ static char *proc_relpath(int root, const char *path)
 int proc_open(const char *path, int flags, struct kerr **err)
 {
 	_cleanup_free_ char *rel = NULL;
-	struct statfs sfs;
 	int root = procfs_root(err), fd;
 
 	if (root < 0)
@@ -274,7 +280,7 @@ int proc_open(const char *path, int flags, struct kerr **err)
 		return kerr_errno(err, "open `%s`", path);
 	}
 	/* Belt and braces: the file we got is on procfs. */
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+	if (!on_fs(fd, PROC_SUPER_MAGIC)) {
 		close(fd);
 		return kerr_set(err, EXDEV, "`%s` is not on procfs", path);
 	}
@@ -298,7 +304,6 @@ int proc_open_ns(const char *pid, const char *name, struct kerr **err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/ns", pid);
 	_cleanup_close_ int dfd = proc_open(dir, O_PATH | O_DIRECTORY, err);
-	struct statfs sfs;
 	int fd;
 
 	if (dfd < 0)
@@ -307,7 +312,7 @@ int proc_open_ns(const char *pid, const char *name, struct kerr **err)
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return kerr_errno(err, "open `/proc/%s/ns/%s`", pid, name);
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC) {
+	if (!on_fs(fd, NSFS_MAGIC)) {
 		close(fd);
 		return kerr_set(err, EXDEV, "`/proc/%s/ns/%s` is not a namespace file", pid, name);
 	}
