@@ -220,19 +220,40 @@ static void test_needs(void)
 	   !strcmp(need[1].controller, "hugetlb"), "cpuset and hugetlb", NULL);
 }
 
-/* An interpreter for the instruction subset the builder emits. */
+/* An interpreter for the instruction subset the builder emits. It refuses
+ * what the verifier would (an unset register, a load once r1 is no longer the
+ * context) and what is undefined (a 32-bit shift by 32 or more). */
 static int run_prog(const struct bpf_insn *p, size_t len, uint32_t type, uint32_t access,
 		    uint32_t major, uint32_t minor, const char **why)
 {
 	uint64_t r[11] = { 0 };
 	uint32_t ctx[3] = { (access << 16) | type, major, minor };
+	unsigned set = 1u << 1 | 1u << 10;	/* registers holding a value */
+	bool r1_ctx = true;
 
 	for (size_t pc = 0, steps = 0; pc < len && steps < 10000; pc++, steps++) {
 		const struct bpf_insn *i = &p[pc];
+		bool uses_dst = BPF_CLASS(i->code) != BPF_LDX &&
+				!(BPF_OP(i->code) == BPF_MOV && BPF_CLASS(i->code) != BPF_JMP) &&
+				i->code != (BPF_JMP | BPF_EXIT) && i->code != (BPF_JMP | BPF_JA);
+		bool uses_src = BPF_SRC(i->code) == BPF_X && i->code != (BPF_JMP | BPF_EXIT) &&
+				BPF_CLASS(i->code) != BPF_LDX;
 
+		if (i->dst_reg > 9 || (uses_dst && !(set & 1u << i->dst_reg)) ||
+		    (uses_src && (i->src_reg > 10 || !(set & 1u << i->src_reg))) ||
+		    (i->code == (BPF_JMP | BPF_EXIT) && !(set & 1u << 0))) {
+			*why = "unset or bad register";
+			return -1;
+		}
+		if (BPF_CLASS(i->code) == BPF_ALU || BPF_CLASS(i->code) == BPF_ALU64 ||
+		    BPF_CLASS(i->code) == BPF_LDX) {
+			set |= 1u << i->dst_reg;
+			if (i->dst_reg == 1)
+				r1_ctx = false;
+		}
 		switch (i->code) {
 		case BPF_LDX | BPF_MEM | BPF_W:
-			if (i->src_reg != 1 || i->off % 4 || i->off > 8) {
+			if (i->src_reg != 1 || !r1_ctx || i->off % 4 || i->off < 0 || i->off > 8) {
 				*why = "bad load";
 				return -1;
 			}
@@ -241,14 +262,42 @@ static int run_prog(const struct bpf_insn *p, size_t len, uint32_t type, uint32_
 		case BPF_ALU | BPF_AND | BPF_K:
 			r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & (uint32_t)i->imm);
 			break;
+		case BPF_ALU | BPF_AND | BPF_X:
+			r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & r[i->src_reg]);
+			break;
+		case BPF_ALU | BPF_XOR | BPF_K:
+			r[i->dst_reg] = (uint32_t)(r[i->dst_reg] ^ (uint32_t)i->imm);
+			break;
 		case BPF_ALU | BPF_RSH | BPF_K:
 			r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm;
+			break;
+		case BPF_ALU | BPF_LSH | BPF_X:
+			if (r[i->src_reg] >= 32) {
+				*why = "32-bit shift by 32 or more";
+				return -1;
+			}
+			r[i->dst_reg] = (uint32_t)((uint32_t)r[i->dst_reg] << r[i->src_reg]);
 			break;
 		case BPF_ALU | BPF_MOV | BPF_X:
 			r[i->dst_reg] = (uint32_t)r[i->src_reg];
 			break;
+		case BPF_ALU | BPF_MOV | BPF_K:
+			r[i->dst_reg] = (uint32_t)i->imm;
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_X:
+			r[i->dst_reg] = r[i->src_reg];
+			break;
 		case BPF_ALU64 | BPF_MOV | BPF_K:
 			r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
+			break;
+		case BPF_ALU64 | BPF_RSH | BPF_K:
+			r[i->dst_reg] >>= i->imm & 63;
+			break;
+		case BPF_ALU64 | BPF_ARSH | BPF_K:
+			r[i->dst_reg] = (uint64_t)((int64_t)r[i->dst_reg] >> (i->imm & 63));
+			break;
+		case BPF_ALU64 | BPF_ADD | BPF_K:
+			r[i->dst_reg] += (uint64_t)(int64_t)i->imm;
 			break;
 		case BPF_JMP | BPF_JNE | BPF_K:
 			if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
@@ -351,8 +400,185 @@ static void test_devices(void)
 	   run_prog(p, len, BL, RD, 7, 0, &why) == 0 &&
 	   run_prog(p, len, CH, RD, 1, 11, &why) == 0,
 	   "deny-all + defaults: null, pts, mknod allowed; block read, kmsg denied", why);
+	/* Grouped: one type test, two bitmask tests, no deny-all code; the
+	 * rule-by-rule program was 64 insns. */
+	okf(r == 0 && len <= 32, "deny-all + defaults: a grouped program (%zu insns)", len);
 	free(p);
 	free(all);
+}
+
+/* The OCI semantics, plainly: the last matching rule wins, default deny. */
+static int reference(const struct spec_device_rule *r, size_t n, uint32_t type,
+		     uint32_t access, uint32_t major, uint32_t minor)
+{
+	int verdict = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = r[i].type ? r[i].type : "a";
+		const char *a = r[i].access ? r[i].access : "rwm";
+		uint32_t set = 0;
+
+		for (; *a; a++)
+			set |= *a == 'r' ? RD : *a == 'w' ? WR : MK;
+		if ((!strcmp(t, "c") && type != CH) || (!strcmp(t, "b") && type != BL))
+			continue;
+		if (r[i].has_major && r[i].major != -1 && r[i].major != major)
+			continue;
+		if (r[i].has_minor && r[i].minor != -1 && r[i].minor != minor)
+			continue;
+		if (r[i].allow ? (access & ~set) != 0 : (access & set) == 0)
+			continue;
+		verdict = r[i].allow;
+	}
+	return verdict;
+}
+
+static uint64_t rng_state = 0x6b65656c;	/* fixed seed: the same lists every run */
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+/* A device number for a rule: absent, -1, a common one, either side of the
+ * 32-bit mask, random, or too big to match anything. */
+static void random_number(bool *has, int64_t *v)
+{
+	static const int64_t common[] = { 0, 1, 2, 3, 5, 7, 8, 9, 31, 32, 33, 136 };
+
+	*has = true;
+	switch (rnd(8)) {
+	case 0: *has = false; *v = -1; break;
+	case 1: *v = -1; break;
+	case 2: *v = rnd(40); break;
+	case 3: *v = rnd(300); break;
+	case 4: *v = (int64_t)UINT32_MAX - rnd(2) * 0x7fffffff; break;
+	default: *v = common[rnd(sizeof(common) / sizeof(common[0]))]; break;
+	}
+}
+
+static void random_rule(struct spec_device_rule *r)
+{
+	static const char *types[] = { NULL, "a", "c", "b", "c", "b" };
+	static const char *acc[] = { NULL, "", "r", "w", "m", "rw", "wr", "rm", "wm", "rwm",
+				     "mwr", "m", "rw" };
+
+	r->allow = rnd(2);
+	r->type = (char *)types[rnd(6)];
+	r->access = (char *)acc[rnd(sizeof(acc) / sizeof(acc[0]))];
+	random_number(&r->has_major, &r->major);
+	random_number(&r->has_minor, &r->minor);
+}
+
+/* From few values, so that rules share a verdict, type, access and major
+ * and the builder groups them: minors either side of the 32-bit mask. */
+static void clustered_rule(struct spec_device_rule *r)
+{
+	static const char *types[] = { "c", "b", NULL };
+	static const char *acc[] = { "rwm", "rw", "m" };
+	static const int64_t minors[] = { -1, 0, 1, 2, 3, 30, 31, 32, 33 };
+
+	r->allow = rnd(4) != 0;
+	r->type = (char *)types[rnd(3)];
+	r->access = (char *)acc[rnd(3)];
+	r->has_major = r->has_minor = true;
+	r->major = rnd(5) ? 1 + (int64_t)rnd(2) * 4 : -1;
+	r->minor = minors[rnd(sizeof(minors) / sizeof(minors[0]))];
+}
+
+/* A request's device number: mostly one a rule names (or next to it), else
+ * a common or random one. */
+static uint32_t request_number(int64_t v)
+{
+	static const uint32_t common[] = { 0, 1, 2, 3, 5, 9, 31, 32, 33, 136 };
+
+	if (v >= 0 && v <= 0xfffff && rnd(4))
+		return (uint32_t)v + (rnd(5) ? 0 : 1);
+	switch (rnd(3)) {
+	case 0: return common[rnd(sizeof(common) / sizeof(common[0]))];
+	case 1: return rnd(40);
+	default: return rnd(1 << 20);
+	}
+}
+
+/* The major of one rule with the minor of it or of another: requests that
+ * hit rules, miss them narrowly, or cross them. */
+static void random_request(const struct spec_device_rule *r, size_t n, uint32_t *major,
+			   uint32_t *minor)
+{
+	const struct spec_device_rule *a = n ? &r[rnd(n)] : NULL;
+	const struct spec_device_rule *b = n && rnd(2) ? &r[rnd(n)] : a;
+
+	*major = request_number(a && a->has_major ? a->major : -1);
+	*minor = request_number(b && b->has_minor ? b->minor : -1);
+}
+
+/* Random rule lists, random requests: the program answers as the OCI rules. */
+static void test_devices_random(void)
+{
+	struct spec_device_rule rules[20], *all = NULL;
+	size_t lists = 0, mismatches = 0, answers[2] = { 0, 0 }, longest = 0, copies = 0;
+	char first[256] = "";
+
+	for (int iter = 0; iter < 4000; iter++) {
+		struct spec_device_rule *use = rules;
+		struct bpf_insn *p = NULL;
+		struct kerr *e = NULL;
+		size_t n = rnd(21), len = 0;
+
+		for (size_t i = 0; i < n; i++)
+			(iter % 2 ? clustered_rule : random_rule)(&rules[i]);
+		if (iter % 4 == 0) {
+			all = cgroup_devices_with_defaults(rules, n, &n);
+			use = all;
+		}
+		if (cgroup_devices_program(use, n, &p, &len, &e) < 0) {
+			snprintf(first, sizeof(first), "list %d: %s", iter, e->msg);
+			mismatches++;
+			kerr_free(&e);
+		}
+		for (int q = 0; p && q < 200; q++) {
+			uint32_t type = rnd(2) ? CH : BL, access = 1 + rnd(7);
+			uint32_t major, minor;
+			const char *why = "wrong answer";
+			int want, got;
+
+			random_request(use, n, &major, &minor);
+			want = reference(use, n, type, access, major, minor);
+			got = run_prog(p, len, type, access, major, minor, &why);
+
+			if (got == want) {
+				answers[got]++;
+				continue;
+			}
+			if (!mismatches++)
+				snprintf(first, sizeof(first), "list %d (%zu rules), %c %u:%u "
+					 "access %u: got %d want %d (%s)", iter, n,
+					 type == CH ? 'c' : 'b', major, minor, access, got, want,
+					 why);
+		}
+		if (len > longest)
+			longest = len;
+		for (size_t i = 0; i < len; i++)
+			if (p[i].code == (BPF_ALU | BPF_XOR | BPF_K)) {
+				copies++;	/* the long-program form */
+				break;
+			}
+		lists++;
+		free(p);
+		free(all);
+		all = NULL;
+	}
+	ok(mismatches == 0 && lists == 4000, "random rule lists: the program answers as the "
+	   "OCI rules", first);
+	/* Not a vacuous pass: both answers were common, programs were real, in
+	 * both the short and the long form. */
+	okf(answers[0] > 100000 && answers[1] > 100000 && longest > 40 && copies > 100 &&
+	    copies < 3000, "random rule lists: %zu denied, %zu allowed, longest program %zu "
+	    "insns, %zu in the long form", answers[0], answers[1], longest, copies);
 }
 
 int main(void)
@@ -365,5 +591,6 @@ int main(void)
 	test_paths();
 	test_needs();
 	test_devices();
+	test_devices_random();
 	return tap_done();
 }
