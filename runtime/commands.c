@@ -24,6 +24,7 @@ int cmd_state(const struct kglobal *g, const char *id, struct kerr **err)
 
 	if (kc_open(g, id, false, &c, err) < 0)
 		return -1;
+	state_fill_owner(c.dirfd, c.st);
 	json = state_to_oci_json(c.st, c.status);
 	kc_close(&c);
 	printf("%s\n", json);
@@ -87,6 +88,7 @@ int cmd_list(const struct kglobal *g, const char *format, bool quiet, struct ker
 			continue;
 		}
 		status = state_status(dirfd, st);
+		state_fill_owner(dirfd, st);
 		if (quiet) {
 			printf("%s\n", st->id);
 		} else if (json) {

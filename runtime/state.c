@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "process.h"
 #include "state.h"
 #include "util.h"
 #include "../cgroups/cgroup.h"
@@ -61,9 +62,13 @@ int state_open_root(const char *root, int *rootfd, struct kerr **err)
 
 	if (!root || !*root)
 		root = KEEL_DEFAULT_ROOT;
-	if (mkdir_p(root, 0700) < 0)
-		return kerr_errno(err, "create state root `%s`", root);
+	/* Made once: every later command only opens it. */
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir_p(root, 0700) < 0)
+			return kerr_errno(err, "create state root `%s`", root);
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return kerr_errno(err, "open state root `%s`", root);
 	*rootfd = fd;
@@ -228,7 +233,7 @@ static char *gen_finish(yajl_gen g, size_t *lenp)
 	return out;
 }
 
-int state_write(int dirfd, const struct kstate *st, struct kerr **err)
+static int state_save(int dirfd, const struct kstate *st, bool first, struct kerr **err)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	_cleanup_free_ char *buf = NULL;
@@ -261,9 +266,20 @@ int state_write(int dirfd, const struct kstate *st, struct kerr **err)
 		gen_kv_bool(g, "creating", true);
 	yajl_gen_map_close(g);
 	buf = gen_finish(g, &len);
-	if (write_file_atomic_at(dirfd, "state.json", buf, len, 0600, err) < 0)
+	if ((first ? write_file_new_at(dirfd, "state.json", buf, len, 0600, err) :
+		     write_file_atomic_at(dirfd, "state.json", buf, len, 0600, err)) < 0)
 		return kerr_wrap(err, "save state of `%s`", st->id ? st->id : "?");
 	return 0;
+}
+
+int state_write(int dirfd, const struct kstate *st, struct kerr **err)
+{
+	return state_save(dirfd, st, false, err);
+}
+
+int state_write_first(int dirfd, const struct kstate *st, struct kerr **err)
+{
+	return state_save(dirfd, st, true, err);
 }
 
 static char *tree_str(yajl_val root, const char *key)
@@ -293,6 +309,22 @@ static unsigned long long tree_u64(yajl_val root, const char *key)
 	if (parse_u64(YAJL_GET_NUMBER(v), &n) < 0)
 		return 0;
 	return n;
+}
+
+void state_fill_owner(int dirfd, struct kstate *st)
+{
+	_cleanup_close_ int root = -1;
+	struct stat sb;
+	char *name;
+
+	if (st->owner && *st->owner)
+		return;
+	if (fstat(dirfd, &sb) < 0)
+		return;
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	name = root >= 0 ? process_user_name(root, sb.st_uid) : NULL;
+	free(st->owner);
+	st->owner = name ? name : xasprintf("%u", (unsigned)sb.st_uid);
 }
 
 int state_read(int dirfd, struct kstate **out, struct kerr **err)

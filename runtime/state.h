@@ -1,10 +1,13 @@
 /* The state store: one directory per container under --root (default /run/keel).
  *
  *   <root>/<id>/            created with mkdir (atomic; EEXIST = duplicate id)
- *   <root>/<id>/state.json  written by rename (write_file_atomic_at); create
+ *   <root>/<id>/state.json  replaced by rename (write_file_atomic_at); create
  *                           writes it ahead (cgroup path, then init pid and
  *                           start time) so that delete can undo a create
- *                           killed at any point
+ *                           killed at any point. Its first version is
+ *                           written in place: torn, it can only mean that
+ *                           create died before making anything (delete
+ *                           then just removes the directory)
  *   <root>/<id>/config.json the config as it was at create (exec reads it)
  *   <root>/<id>/exec.fifo   present while the container is "created"
  *
@@ -27,7 +30,7 @@ struct kstate {
 	char *bundle;			/* absolute */
 	char *rootfs;			/* absolute */
 	char *created;			/* RFC 3339 */
-	char *owner;			/* user name of the creator, "" if unknown */
+	char *owner;			/* the creator's user name: "" until state_fill_owner */
 	char **annotation_keys;		/* parallel NULL-terminated lists */
 	char **annotation_values;
 	char *cgroup_path;		/* relative to the cgroup v2 mount, "" when disabled */
@@ -52,7 +55,12 @@ int state_open_dir(int rootfd, const char *id, bool exclusive, int *dirfd, struc
 int state_remove_dir(int rootfd, const char *id, struct kerr **err);
 
 int state_write(int dirfd, const struct kstate *st, struct kerr **err);
+/* The first state_write of a new container (state.json must not exist). */
+int state_write_first(int dirfd, const struct kstate *st, struct kerr **err);
 int state_read(int dirfd, struct kstate **st, struct kerr **err);
+/* The owner, as runc's list shows it: the host's name of the state dir's uid
+ * (looked up here, not at create, which has no use for it). */
+void state_fill_owner(int dirfd, struct kstate *st);
 void state_free(struct kstate *st);
 
 /* The live status: "creating", "created", "running", "paused" or "stopped".

@@ -206,6 +206,22 @@ int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t le
 	return 0;
 }
 
+int write_file_new_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+		      struct kerr **err)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+
+	if (fd < 0)
+		return kerr_errno(err, "create `%s`", name);
+	if (write_all(fd, buf, len) < 0) {
+		int saved = errno;
+
+		unlinkat(dirfd, name, 0);
+		return kerr_set(err, saved, "write `%s`", name);
+	}
+	return 0;
+}
+
 /* After strtoull/strtoll with errno cleared: the range error, or EINVAL
  * for text after the number. */
 static int parsed_whole(const char *end)
@@ -245,14 +261,39 @@ int parse_i64(const char *s, long long *out)
 	return parsed_whole(end);
 }
 
+/* The proleptic Gregorian date of day `z` counted from 1970-01-01 (the
+ * era/day-of-era method: 400-year eras of 146097 days, years from March). */
+void civil_from_days(long long z, int *year, int *month, int *day)
+{
+	long long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;	/* days from 0000-03-01 to 1970-01-01 */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
 char *rfc3339_now(void)
 {
 	struct timespec ts;
-	struct tm tm;
+	long long days, secs;
+	int y, mo, d;
 
-	/* By hand, not strftime: strftime calls tzset, which reads /etc/localtime. */
+	/* By hand: glibc's gmtime_r and strftime read /etc/localtime first. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	days = ts.tv_sec / 86400;
+	secs = ts.tv_sec % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &mo, &d);
+	return xasprintf("%04d-%02d-%02dT%02lld:%02lld:%02lld.%09ldZ", y, mo, d, secs / 3600,
+			 secs / 60 % 60, secs % 60, ts.tv_nsec);
 }

@@ -40,6 +40,11 @@ int write_file_at(int dirfd, const char *name, const void *buf, size_t len, stru
 int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,
 			 mode_t mode, struct kerr **err);
 
+/* Create `name`, which must not exist, and write it: for files in a directory
+ * no reader looks at yet (a torn file there only means its writer died). */
+int write_file_new_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+		      struct kerr **err);
+
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
 
@@ -48,6 +53,8 @@ int parse_u64(const char *s, unsigned long long *out);
 int parse_i64(const char *s, long long *out);
 
 /* RFC 3339 time with nanoseconds, UTC, e.g. 2026-11-21T01:03:10.123456789Z */
+/* Year, month (1-12) and day (1-31) of day z counted from 1970-01-01. */
+void civil_from_days(long long z, int *year, int *month, int *day);
 char *rfc3339_now(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/state.h"
@@ -326,6 +327,35 @@ static void test_list_and_remove(int rootfd)
 	kerr_free(&err);
 }
 
+/* The hand-made UTC date of rfc3339_now against glibc's gmtime_r, over
+ * 1900..2400 (leap centuries, the epoch, negative days) and today. */
+static void test_civil_dates(void)
+{
+	long long bad = 0, first_bad = 0;
+	_cleanup_free_ char *now = rfc3339_now();
+	struct tm tm;
+	time_t t = time(NULL);
+	char want[32];
+
+	for (long long d = -25567; d <= 156000; d++) {
+		time_t s = (time_t)(d * 86400 + 43210);
+		int y, m, day;
+
+		gmtime_r(&s, &tm);
+		civil_from_days(d, &y, &m, &day);
+		if (y != tm.tm_year + 1900 || m != tm.tm_mon + 1 || day != tm.tm_mday) {
+			if (!bad++)
+				first_bad = d;
+		}
+	}
+	okf(bad == 0, "civil_from_days matches gmtime_r for 1900-2400 (%lld wrong, first day %lld)",
+	    bad, first_bad);
+	gmtime_r(&t, &tm);
+	strftime(want, sizeof(want), "%Y-%m-%dT", &tm);
+	ok(strncmp(now, want, strlen(want)) == 0 && strlen(now) == 30 && now[29] == 'Z',
+	   "rfc3339_now: today's UTC date, nanoseconds, Z", now);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/keel-test-state.XXXXXX";
@@ -333,11 +363,12 @@ int main(void)
 	struct kerr *err = NULL;
 	int rootfd = -1;
 
-	tap_plan(37);
+	tap_plan(39);
 	if (!mkdtemp(tmpl))
 		abort();
 	root = xasprintf("%s/a/b/root", tmpl);
 	test_ids();
+	test_civil_dates();
 	ok(state_open_root(root, &rootfd, &err) == 0, "open root (mkdir -p)", NULL);
 	kerr_free(&err);
 	{
