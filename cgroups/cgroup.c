@@ -579,6 +579,9 @@ int cgroup_destroy(struct cgroup *cg, bool kill_first, struct kerr **err)
 
 	if (rootfd < 0)
 		return -1;
+	/* The usual case, a stopped container: nothing left to kill or wait for. */
+	if (unlinkat(rootfd, cg->path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
 	for (;;) {
 		struct kerr *e = NULL;
 

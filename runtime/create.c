@@ -5,7 +5,8 @@
  * through a SOCK_SEQPACKET channel (sync.h): GO (maps written) -> PREPARED
  * (mounts done; createRuntime hooks run here) -> [TTY] -> READY. The init then
  * blocks opening <state>/exec.fifo for writing until `start` opens it for
- * reading.
+ * reading. `run` makes no fifo: its init goes on to exec right after READY,
+ * while keel records the state.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,15 +94,6 @@ int close_fds_from(int preserve, struct kerr **err)
 	return 0;
 }
 
-/* The host's /etc/passwd name of our uid, else the number (as runc). */
-static char *owner_name(void)
-{
-	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char *name = root >= 0 ? process_user_name(root, getuid()) : NULL;
-
-	return name ? name : xasprintf("%u", getuid());
-}
-
 /* The annotations of the config as the state's parallel lists. */
 static void state_set_annotations(struct kstate *st, const struct spec *s)
 {
@@ -126,7 +118,9 @@ struct create_ctx {
 	struct cgroup *cg;
 	int console_sock;
 	int sync[2];
-	int fifo;
+	int fifo;		/* -1 for run: no exec.fifo, the init goes on after READY */
+	bool run;
+	bool state_saved;	/* state.json exists: later writes replace it */
 	int ns_fds[NS_KINDS];
 	pid_t pid;
 	struct kstate st;
@@ -165,7 +159,6 @@ static void create_ctx_cleanup(struct create_ctx *c, bool failed)
 	if (c->rootfd >= 0)
 		close(c->rootfd);
 	free(c->st.created);
-	free(c->st.owner);
 	free(c->st.cgroup_path);
 	strv_free(c->st.annotation_keys);
 	strv_free(c->st.annotation_values);
@@ -232,6 +225,16 @@ static int load_config(struct create_ctx *c, struct kerr **err)
 	return 0;
 }
 
+static int save_state(struct create_ctx *c, struct kerr **err)
+{
+	int r = c->state_saved ? state_write(c->dirfd, &c->st, err) :
+				 state_write_first(c->dirfd, &c->st, err);
+
+	if (r == 0)
+		c->state_saved = true;
+	return r;
+}
+
 static int setup_cgroup(struct create_ctx *c, struct kerr **err)
 {
 	const char *mgr = c->g->cgroup_manager ? c->g->cgroup_manager : "cgroupfs";
@@ -253,7 +256,7 @@ static int setup_cgroup(struct create_ctx *c, struct kerr **err)
 		return -1;
 	/* Write-ahead: the cgroup is recorded before it exists, so a delete
 	 * after we die removes it (or finds it never made). */
-	if (state_write(c->dirfd, &c->st, err) < 0)
+	if (save_state(c, err) < 0)
 		return -1;
 	fault_point("create-cgroup-recorded");
 	if (cgroup_create(c->st.cgroup_path, l ? l->resources : NULL, &c->cg, err) < 0)
@@ -268,7 +271,6 @@ static void fill_state(struct create_ctx *c)
 	c->st.bundle = c->bundle;
 	c->st.rootfs = c->rootfs;
 	c->st.created = rfc3339_now();
-	c->st.owner = owner_name();
 	c->st.terminal = c->spec->process->terminal;
 	c->st.systemd_cgroup = false;
 	c->st.creating = true;
@@ -426,7 +428,7 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 	 * (PDEATHSIG), but from READY on it outlives us. */
 	c->st.pid = c->pid;
 	c->st.pid_start = state_proc_start_time(c->pid);
-	if (state_write(c->dirfd, &c->st, err) < 0)
+	if (save_state(c, err) < 0)
 		return -1;
 	fault_point("create-clone");
 	if (drive_init(c, into_cg, tty_master, err) < 0) {
@@ -437,11 +439,54 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 	return 0;
 }
 
+/* run: the init goes on by itself after READY (there is no exec.fifo); its
+ * end of the sync socket closes at its execve, or at its death. Then the
+ * poststart hooks, whose failures are warnings (runtime-spec). */
+static int wait_started(struct create_ctx *c, struct kerr **err)
+{
+	char b;
+	ssize_t r;
+
+	do
+		r = recv(c->sync[0], &b, 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		return kerr_set(err, EPROTO, "container init: unexpected message after READY");
+	if (r < 0 && errno != ECONNRESET)
+		return kerr_errno(err, "wait for the container's process to start");
+	if (c->spec->hooks.count[HOOK_POSTSTART]) {
+		struct kerr *e = NULL;
+
+		if (run_hooks(c, HOOK_POSTSTART, "running", &e) < 0) {
+			_cleanup_free_ char *t = kerr_text(e);
+
+			kwarn("%s", t);
+			kerr_free(&e);
+		}
+	}
+	return 0;
+}
+
+/* The exec.fifo `start` opens to release the init (create only). */
+static int make_fifo(struct create_ctx *c, struct kerr **err)
+{
+	if (mkfifoat(c->dirfd, "exec.fifo", 0600) < 0)
+		return kerr_errno(err, "create exec.fifo");
+	/* The init opens it as the container's root: in a user namespace
+	 * that is an unprivileged host uid. */
+	if (ns_wants_new(c->spec, NS_USER) && chown_to_container_root(c->dirfd, c->spec, err) < 0)
+		return -1;
+	c->fifo = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+	if (c->fifo < 0)
+		return kerr_errno(err, "open exec.fifo");
+	return 0;
+}
+
 int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool foreground_tty,
-		     struct created *out, struct kerr **err)
+		     bool run, struct created *out, struct kerr **err)
 {
 	struct create_ctx c = { .g = g, .o = o, .rootfd = -1, .dirfd = -1, .console_sock = -1,
-				.sync = { -1, -1 }, .fifo = -1 };
+				.sync = { -1, -1 }, .fifo = -1, .run = run };
 	int tty_master = -1;
 	int ret = -1;
 
@@ -465,20 +510,10 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 	c.dir_made = true;
 	fault_point("create-dir");
 	fill_state(&c);
-	if (mkfifoat(c.dirfd, "exec.fifo", 0600) < 0) {
-		kerr_errno(err, "create exec.fifo");
+	if (!run && make_fifo(&c, err) < 0)
 		goto out;
-	}
-	/* The init opens it as the container's root: in a user namespace
-	 * that is an unprivileged host uid. */
-	if (ns_wants_new(c.spec, NS_USER) && chown_to_container_root(c.dirfd, c.spec, err) < 0)
-		goto out;
-	c.fifo = openat(c.dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
-	if (c.fifo < 0) {
-		kerr_errno(err, "open exec.fifo");
-		goto out;
-	}
-	if (write_file_atomic_at(c.dirfd, "config.json", c.config_text, c.config_len, 0600, err) < 0)
+	/* Written before state.json: a state.json means a whole config.json. */
+	if (write_file_new_at(c.dirfd, "config.json", c.config_text, c.config_len, 0600, err) < 0)
 		goto out;
 	if (setup_cgroup(&c, err) < 0)
 		goto out;
@@ -487,13 +522,17 @@ int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool
 		goto out;
 	if (spawn_init(&c, &tty_master, err) < 0)
 		goto out;
+	if (run)
+		fault_point("run-created");
 	c.st.creating = false;
-	if (state_write(c.dirfd, &c.st, err) < 0)
+	if (save_state(&c, err) < 0)
 		goto out;
 	fault_point("create-state");
 	if (o->pid_file && write_pid_file(o->pid_file, c.pid, err) < 0)
 		goto out;
 	fault_point("create-return");
+	if (run && wait_started(&c, err) < 0)
+		goto out;
 	out->pid = c.pid;
 	out->pidfd = syscall(SYS_pidfd_open, c.pid, 0);
 	out->tty_master = tty_master;
@@ -512,7 +551,7 @@ int container_create(const struct kglobal *g, const struct kcreate_opts *o, stru
 {
 	struct created c;
 
-	if (lifecycle_create(g, o, false, &c, err) < 0)
+	if (lifecycle_create(g, o, false, false, &c, err) < 0)
 		return -1;
 	if (c.pidfd >= 0)
 		close(c.pidfd);

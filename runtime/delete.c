@@ -140,7 +140,8 @@ int container_delete(const struct kglobal *g, const char *id, bool force, struct
 		cgroup_close(cg);
 		cg = NULL;
 	}
-	if (strcmp(status, "stopped") != 0 || cg) {
+	/* Stopped, what may be left in its cgroup dies in cgroup_destroy. */
+	if (strcmp(status, "stopped") != 0) {
 		if (cg && !strcmp(status, "paused"))
 			cgroup_freeze(cg, false, NULL);
 		if (kill_and_wait(st, cg, err) < 0)

@@ -1,6 +1,7 @@
 /* The container's init: the child of keel create, already in its new
  * namespaces. It builds the container's world (mounts, /dev, tty, process
- * attributes), reports READY, blocks on exec.fifo until `start`, then drops
+ * attributes), reports READY, blocks on exec.fifo until `start` (not for
+ * `run`, which has no fifo), then drops
  * privileges and execs the user process. Until READY every error goes back to
  * keel create over the sync socket; after it, to the container's stderr. */
 #include <errno.h>
@@ -326,9 +327,12 @@ void init_main(struct init_args *a)
 	exeseal_nondumpable();
 	if (sync_send(a->sync, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
-	close(a->sync);
+	/* For run (no fifo) the socket stays open: its close at our execve
+	 * tells keel the process has started. */
+	if (a->fifo >= 0)
+		close(a->sync);
 	fault_point("init-ready");
-	if (wait_for_start(a, &err) < 0 || (fault_point("init-started"), 0) ||
+	if ((a->fifo >= 0 && wait_for_start(a, &err) < 0) || (fault_point("init-started"), 0) ||
 	    init_finish(a, &ids, prog, env, &err) < 0) {
 		int code = err && (err->errnum == ENOENT || err->errnum == 0) ? 127 : 126;
 

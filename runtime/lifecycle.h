@@ -22,7 +22,7 @@ struct init_args {
 	int preserve_fds;	/* LISTEN_FDS + --preserve-fds */
 	int listen_fds;		/* systemd socket activation: LISTEN_FDS */
 	int sync;		/* child end of the sync socket */
-	int fifo;		/* O_PATH fd of <state>/exec.fifo */
+	int fifo;		/* O_PATH fd of <state>/exec.fifo; -1: run, no wait */
 	int ns_fds[NS_KINDS];	/* joined namespaces (pid is joined by the parent) */
 	struct kstate *state;	/* for the createContainer/startContainer hooks */
 	int notify_sock;		/* seccomp listenerPath connection, -1 if none */
@@ -53,8 +53,10 @@ struct created {
 	int pidfd;
 	int tty_master;		/* -1 unless a foreground terminal */
 };
+/* create, or with `run` create and start: the user process has been exec'd
+ * (and the poststart hooks run) when it returns. */
 int lifecycle_create(const struct kglobal *g, const struct kcreate_opts *o, bool foreground_tty,
-		     struct created *out, struct kerr **err);
+		     bool run, struct created *out, struct kerr **err);
 
 /* Forward the usual termination and job signals to pid while we wait. */
 void forward_signals(pid_t pid);

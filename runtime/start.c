@@ -125,22 +125,10 @@ int container_run(const struct kglobal *g, const struct kcreate_opts *o, struct 
 	struct created c;
 	int status;
 
-	if (lifecycle_create(g, o, !o->detach && !o->console_socket, &c, err) < 0)
+	if (lifecycle_create(g, o, !o->detach && !o->console_socket, true, &c, err) < 0)
 		return -1;
 	if (c.pidfd >= 0)
 		close(c.pidfd);
-	fault_point("run-created");
-	if (container_start(g, o->id, err) < 0) {
-		struct kerr *e = NULL;
-
-		if (c.tty_master >= 0)
-			close(c.tty_master);
-		if (container_delete(g, o->id, true, &e) < 0)
-			kerr_free(&e);
-		if (!o->detach)
-			waitpid(c.pid, NULL, WNOHANG);
-		return -1;
-	}
 	fault_point("run-started");
 	if (o->detach) {
 		if (c.tty_master >= 0)
