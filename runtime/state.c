@@ -169,10 +169,26 @@ static int remove_tree_at(int parentfd, const char *name)
 	return 0;
 }
 
+/* The files every container has: removed by name, the directory then goes
+ * with one rmdir unless something else was left in it. */
+static bool remove_known_files(int rootfd, const char *id)
+{
+	static const char *const known[] = { "state.json", "config.json", "exec.fifo" };
+	_cleanup_close_ int fd = openat(rootfd, id, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		unlinkat(fd, known[i], 0);
+	return unlinkat(rootfd, id, AT_REMOVEDIR) == 0;
+}
+
 int state_remove_dir(int rootfd, const char *id, struct kerr **err)
 {
 	if (state_check_id(id, err) < 0)
 		return -1;
+	if (remove_known_files(rootfd, id))
+		return 0;
 	if (remove_tree_at(rootfd, id) < 0)
 		return kerr_errno(err, "remove state directory of `%s`", id);
 	return 0;
