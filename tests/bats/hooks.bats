@@ -61,6 +61,17 @@ all_hooks() {
 	tail -1 "$H/order" | grep -qx poststop
 }
 
+@test "hooks: run's poststart sees the container's process already exec'd" {
+	hooks_setup
+	# The init is keel until its execve: comm tells which one the hook saw;
+	# a slow startContainer hook holds the init back from its execve.
+	cfg_edit ".hooks={\"startContainer\":[$(hook startContainer 'sleep 1')],\"poststart\":[$(hook poststart 'cat /proc/$(printf "%s" "$s" | jq .pid)/comm > '"$H"'/comm')]}"
+	spec_args sleep 2
+	run keel run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(cat "$H/comm")" = sleep ] || fail "poststart saw: $(cat "$H/comm")"
+}
+
 @test "hooks: createContainer runs in the container's namespaces, createRuntime on the host" {
 	hooks_setup
 	cr='readlink /proc/self/ns/uts > '"$H"'/cr.uts'
