@@ -198,50 +198,100 @@ int resolve_in_root(int rootfd, const char *path, int flags, mode_t mode, struct
 	return fd;
 }
 
-int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err)
+/* Hand the error `e` to the caller (who may already have one) and fail. */
+static int pass_err(struct kerr **err, struct kerr *e)
+{
+	if (err && !*err)
+		*err = e;
+	else
+		kerr_free(&e);
+	return -1;
+}
+
+/* The prefixes of `path` as mkdir -p walks them: "/a", "/a/b", ... (each
+ * "/" + components joined by "/"); NULL-terminated, *n of them. */
+static char **prefixes(const char *path, size_t *n)
 {
 	_cleanup_free_ char *buf = xstrdup(path);
-	_cleanup_free_ char *prefix = xstrdup("/");
-	char *rest = buf, *comp;
-	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	char *rest = buf, *comp, *prev = "";
+	char **v = xmalloc((strlen(path) / 2 + 2) * sizeof(*v));
 
-	if (cur < 0)
-		return kerr_errno(err, "dup rootfs fd");
+	*n = 0;
 	while ((comp = next_component(&rest))) {
-		char *np = xasprintf("%s%s%s", prefix, strcmp(prefix, "/") ? "/" : "", comp);
-		struct kerr *e = NULL;
-		int fd;
+		v[*n] = xasprintf("%s/%s", prev, comp);
+		prev = v[(*n)++];
+	}
+	v[*n] = NULL;
+	return v;
+}
 
-		free(prefix);
-		prefix = np;
-		fd = resolve_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0, &e);
+/* Resolve a directory below the root; *e is set (the caller frees it) on
+ * failure. */
+static int resolve_dir(int rootfd, const char *path, struct kerr **e)
+{
+	*e = NULL;
+	return resolve_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0, e);
+}
+
+/* The common case costs one resolution: the whole path first. When it is
+ * missing, the longest prefix that resolves is found going back up, and only
+ * the components below it are created, each below its resolved parent and
+ * resolved again after the mkdir, so a racing symlink can still not lead out
+ * of the root. An error names the shortest prefix that fails, as a walk from
+ * the root would. */
+int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err)
+{
+	size_t n, k;
+	_cleanup_strv_ char **pre = prefixes(path, &n);
+	struct kerr *e = NULL;
+	int cur = -1, fd;
+
+	if (n == 0) {
+		cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+		if (cur < 0)
+			return kerr_errno(err, "dup rootfs fd");
+		return cur;
+	}
+	for (k = n; k > 0; k--) {
+		struct kerr *ek;
+
+		cur = resolve_dir(rootfd, pre[k - 1], &ek);
+		if (cur >= 0)
+			break;
+		kerr_free(&e);
+		e = ek;
+	}
+	if (k == n)
+		return cur;
+	/* pre[k] failed with `e`; cur is pre[k - 1] (-1: the root itself). */
+	for (size_t i = k; i < n; i++) {
+		const char *comp = strrchr(pre[i], '/') + 1;
+
+		if (i > k)
+			fd = resolve_dir(rootfd, pre[i], &e);
+		else
+			fd = -1;
 		if (fd < 0 && e->errnum == ENOENT) {
 			kerr_free(&e);
-			/* Create it below the resolved parent, then resolve again so a
-			 * racing symlink can still not lead out of the root. */
-			if (mkdirat(cur, comp, mode) < 0 && errno != EEXIST) {
-				int r = kerr_errno(err, "mkdir `%s` in the rootfs", prefix);
+			if (mkdirat(cur >= 0 ? cur : rootfd, comp, mode) < 0 && errno != EEXIST) {
+				int r = kerr_errno(err, "mkdir `%s` in the rootfs", pre[i]);
 
-				close(cur);
+				if (cur >= 0)
+					close(cur);
 				return r;
 			}
-			fd = resolve_in_root(rootfd, prefix, O_PATH | O_DIRECTORY, 0, &e);
+			fd = resolve_dir(rootfd, pre[i], &e);
 			if (fd < 0 && e->errnum == ENOENT) {
 				/* Still missing after mkdir: a symlink to nowhere. Its target
 				 * is not created for it (it may name a host path). */
 				kerr_free(&e);
-				kerr_set(&e, ENOENT, "`%s` in the rootfs is a dangling symlink", prefix);
+				kerr_set(&e, ENOENT, "`%s` in the rootfs is a dangling symlink", pre[i]);
 			}
 		}
-		if (fd < 0) {
+		if (cur >= 0)
 			close(cur);
-			if (err && !*err)
-				*err = e;
-			else
-				kerr_free(&e);
-			return -1;
-		}
-		close(cur);
+		if (fd < 0)
+			return pass_err(err, e);
 		cur = fd;
 	}
 	return cur;

@@ -97,10 +97,12 @@ static int check_not_symlink(int rootfd, const char *dest, struct kerr **err)
 		return 0;
 	*slash = '\0';
 	base = slash + 1;
-	dfd = resolve_in_root(rootfd, *dir ? dir : "/", O_PATH | O_DIRECTORY, 0, NULL);
-	if (dfd < 0)
+	/* "/proc": the root itself is the parent, no need to resolve it. */
+	if (*dir)
+		dfd = resolve_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0, NULL);
+	if (*dir && dfd < 0)
 		return 0;	/* missing parent: mkdirs will create real directories */
-	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+	if (fstatat(*dir ? dfd : rootfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
 		return kerr_set(err, 0, "mount destination %s is a symlink in the rootfs", dest);
 	return 0;
 }
