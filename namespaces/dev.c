@@ -107,47 +107,60 @@ static int existing_node(int dfd, const char *base, const struct dev_node *n, mo
 	return 0;
 }
 
-static int make_node(struct rootfs_ctx *ctx, const struct dev_node *n, bool set_owner,
-		     struct kerr **err)
+/* No mknod in a user namespace: bind the host's node onto a file. */
+static int bind_host_node(int dfd, const char *base, const struct dev_node *n, struct kerr **err)
 {
-	_cleanup_free_ char *base = NULL;
-	_cleanup_close_ int dfd = parent_of(ctx->rootfd, n->path, &base, err);
+	_cleanup_close_ int src = -1, dst = -1;
+	struct stat sb;
+	int fd;
+
+	/* Only a regular file is a bind target: anything else goes. */
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode)) {
+		if (S_ISDIR(sb.st_mode) || unlinkat(dfd, base, 0) < 0)
+			return kerr_set(err, S_ISDIR(sb.st_mode) ? EEXIST : errno,
+					"device `%s`: cannot replace what is in its place", n->path);
+	}
+	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+	if (fd < 0)
+		return kerr_errno(err, "create `%s`", n->path);
+	close(fd);
+	src = open(n->path, O_PATH | O_CLOEXEC);
+	if (src < 0)
+		return kerr_errno(err, "device `%s`: host node", n->path);
+	dst = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (dst < 0 || mnt_bind_fd(src, dst, false, 0, false) < 0)
+		return kerr_errno(err, "bind mount device `%s`", n->path);
+	return 0;
+}
+
+/* The node `base` in the directory `dfd` (an O_PATH fd resolved in the root). */
+static int make_node_at(struct rootfs_ctx *ctx, int dfd, const char *base,
+			const struct dev_node *n, bool set_owner, struct kerr **err)
+{
 	mode_t kind = n->type == 'b' ? S_IFBLK : n->type == 'p' ? S_IFIFO : S_IFCHR;
+	dev_t dev = makedev(n->major, n->minor);
 	int have;
 
-	if (dfd < 0)
-		return -1;
-	if (ctx->userns && kind != S_IFIFO) {
-		/* No mknod in a user namespace: bind the host's node onto a file. */
-		_cleanup_close_ int src = -1, dst = -1;
-		struct stat sb;
-		int fd;
+	if (ctx->userns && kind != S_IFIFO)
+		return bind_host_node(dfd, base, n, err);
+	/* mknodat first: on a fresh /dev tmpfs the place is empty, and mknodat
+	 * never follows a symlink (EEXIST). Whatever is there is then judged
+	 * by existing_node() exactly as before a second try. */
+	if (mknodat(dfd, base, kind | (n->mode & 0777), dev) < 0) {
+		int saved = errno;
 
-		/* Only a regular file is a bind target: anything else goes. */
-		if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(sb.st_mode)) {
-			if (S_ISDIR(sb.st_mode) || unlinkat(dfd, base, 0) < 0)
-				return kerr_set(err, S_ISDIR(sb.st_mode) ? EEXIST : errno,
-						"device `%s`: cannot replace what is in its place", n->path);
+		have = existing_node(dfd, base, n, kind, err);
+		if (have < 0)
+			return -1;
+		if (have)
+			return 0;	/* e.g. a /dev bound from the host already has it */
+		if (saved != EEXIST) {
+			errno = saved;
+			return kerr_errno(err, "mknod `%s`", n->path);
 		}
-		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
-		if (fd < 0)
-			return kerr_errno(err, "create `%s`", n->path);
-		close(fd);
-		src = open(n->path, O_PATH | O_CLOEXEC);
-		if (src < 0)
-			return kerr_errno(err, "device `%s`: host node", n->path);
-		dst = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (dst < 0 || mnt_bind_fd(src, dst, false, 0, false) < 0)
-			return kerr_errno(err, "bind mount device `%s`", n->path);
-		return 0;
+		if (mknodat(dfd, base, kind | (n->mode & 0777), dev) < 0)
+			return kerr_errno(err, "mknod `%s`", n->path);
 	}
-	have = existing_node(dfd, base, n, kind, err);
-	if (have < 0)
-		return -1;
-	if (have)
-		return 0;	/* e.g. a /dev bound from the host already has it */
-	if (mknodat(dfd, base, kind | (n->mode & 0777), makedev(n->major, n->minor)) < 0)
-		return kerr_errno(err, "mknod `%s`", n->path);
 	/* mknod applies the umask: set the exact mode asked for. */
 	if (fchmodat(dfd, base, n->mode & 07777, 0) < 0)
 		return kerr_errno(err, "chmod `%s`", n->path);
@@ -165,6 +178,22 @@ static bool under_dev(const char *p)
 		if ((c == p || c[-1] == '/') && (c[2] == '/' || !c[2]))
 			return false;
 	return true;
+}
+
+/* A linux.devices entry: it replaces a standard node it redefines. */
+static int spec_device(struct rootfs_ctx *ctx, const struct dev_node *n, bool set_owner,
+		       struct kerr **err)
+{
+	_cleanup_free_ char *base = NULL;
+	_cleanup_close_ int dfd = parent_of(ctx->rootfd, n->path, &base, err);
+	struct stat sb;
+
+	if (dfd < 0)
+		return -1;
+	if (!ctx->userns && fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISFIFO(sb.st_mode)))
+		unlinkat(dfd, base, 0);
+	return make_node_at(ctx, dfd, base, n, set_owner, err);
 }
 
 static int spec_devices(struct rootfs_ctx *ctx, struct kerr **err)
@@ -190,19 +219,7 @@ static int spec_devices(struct rootfs_ctx *ctx, struct kerr **err)
 		n.mode = d->has_file_mode ? d->file_mode : 0666;
 		n.uid = d->has_uid ? d->uid : 0;
 		n.gid = d->has_gid ? d->gid : 0;
-		/* Replace a standard node the spec redefines. */
-		{
-			_cleanup_free_ char *base = NULL;
-			_cleanup_close_ int dfd = parent_of(ctx->rootfd, d->path, &base, err);
-			struct stat sb;
-
-			if (dfd < 0)
-				return -1;
-			if (!ctx->userns && fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) || S_ISFIFO(sb.st_mode)))
-				unlinkat(dfd, base, 0);
-		}
-		if (make_node(ctx, &n, d->has_uid || d->has_gid, err) < 0)
+		if (spec_device(ctx, &n, d->has_uid || d->has_gid, err) < 0)
 			return kerr_wrap(err, "linux.devices[%zu]", i);
 	}
 	return 0;
@@ -240,12 +257,13 @@ static int console_target(int devfd, struct kerr **err)
 int dev_populate(struct rootfs_ctx *ctx, struct kerr **err)
 {
 	_cleanup_close_ int devfd = mkdirs_in_root(ctx->rootfd, "/dev", 0755, err);
-	struct stat sb;
 
 	if (devfd < 0)
 		return -1;
+	/* All below the one /dev resolved above: "/dev/" + a plain name. */
 	for (size_t i = 0; i < sizeof(std_nodes) / sizeof(std_nodes[0]); i++)
-		if (make_node(ctx, &std_nodes[i], false, err) < 0)
+		if (make_node_at(ctx, devfd, std_nodes[i].path + strlen("/dev/"), &std_nodes[i],
+				 false, err) < 0)
 			return -1;
 	if (spec_devices(ctx, err) < 0)
 		return -1;
@@ -254,8 +272,8 @@ int dev_populate(struct rootfs_ctx *ctx, struct kerr **err)
 	    dev_symlink(devfd, "/proc/self/fd/1", "stdout", err) < 0 ||
 	    dev_symlink(devfd, "/proc/self/fd/2", "stderr", err) < 0)
 		return -1;
-	if (fstatat(devfd, "ptmx", &sb, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    dev_symlink(devfd, "pts/ptmx", "ptmx", err) < 0)
+	/* Whatever a rootfs already has as /dev/ptmx stays (EEXIST). */
+	if (dev_symlink(devfd, "pts/ptmx", "ptmx", err) < 0)
 		return -1;
 	if (spec_has_type(ctx->spec, "proc") && dev_symlink(devfd, "/proc/kcore", "core", err) < 0)
 		return -1;
