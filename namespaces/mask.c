@@ -30,7 +30,7 @@ static int open_optional(int rootfd, const char *path, int *fd, struct kerr **er
 
 static int mask_paths(struct rootfs_ctx *ctx, char **paths, struct kerr **err)
 {
-	_cleanup_close_ int null = -1;
+	_cleanup_close_ int null = -1, empty = -1;
 	struct stat sb;
 
 	if (!paths || !*paths)
@@ -53,7 +53,7 @@ static int mask_paths(struct rootfs_ctx *ctx, char **paths, struct kerr **err)
 		if (fstat(fd, &sb) < 0)
 			return kerr_errno(err, "masked path `%s`", *p);
 		if (S_ISDIR(sb.st_mode))
-			r = mnt_tmpfs_ro(fd);
+			r = mnt_tmpfs_ro(fd, &empty);
 		else
 			r = mnt_bind_fd(null, fd, false, 0, false);
 		if (r < 0)

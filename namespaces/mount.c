@@ -143,11 +143,13 @@ int mount_bind_fd(int srcfd, int dstfd, struct kerr **err)
 	return 0;
 }
 
-int mnt_tmpfs_ro(int dstfd)
+int mnt_tmpfs_ro(int dstfd, int *tmpl)
 {
 	char d[FD_PATH_LEN];
 	int fs, mnt, r, saved;
 
+	if (*tmpl >= 0)
+		return mnt_bind_fd(*tmpl, dstfd, false, 0, false);
 	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs >= 0) {
 		mnt = -1;
@@ -159,9 +161,12 @@ int mnt_tmpfs_ro(int dstfd)
 		if (mnt >= 0)
 			r = move_mount(mnt, "", dstfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 		saved = errno;
-		if (mnt >= 0)
-			close(mnt);
 		close(fs);
+		/* Attached now, it can be cloned (a detached one only since 6.15). */
+		if (r == 0)
+			*tmpl = mnt;
+		else if (mnt >= 0)
+			close(mnt);
 		errno = saved;
 		return r;
 	}

@@ -23,8 +23,11 @@ int mnt_bind_idmapped(const struct spec_mount *m, int srcfd, int dstfd, bool rec
 		      bool idmap_recursive, unsigned long flags, struct kerr **err);
 /* Make the mount at `fd` read-only, keeping its other (possibly locked) flags. */
 int mnt_remount_ro(int fd, bool recursive);
-/* Make the mount (an O_PATH fd of its root) read-only tmpfs-free creation. */
-int mnt_tmpfs_ro(int dstfd);
+/* Cover the directory `dstfd` with an empty read-only tmpfs. The first one
+ * made is kept in *tmpl (-1 before, closed by the caller) and the next ones
+ * are clones of it: one superblock for all, each its own read-only mount.
+ * Without the new mount API, a fresh tmpfs each time through mount(2). */
+int mnt_tmpfs_ro(int dstfd, int *tmpl);
 /* Create an empty regular file (and its parents) below the root; O_PATH fd. */
 int mkfile_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err);
 /* Copy the content of directory `src` into `dst` (both O_RDONLY dir fds). */

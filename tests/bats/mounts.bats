@@ -179,6 +179,29 @@ mnt_line() { echo "$output" | awk -v m="$1" '$5==m' | tail -1; }
 	done
 }
 
+@test "masked directories: each its own empty read-only tmpfs" {
+	mkdir -p "$BUNDLE/rootfs/m1" "$BUNDLE/rootfs/m2" "$BUNDLE/rootfs/srv/m3"
+	touch "$BUNDLE/rootfs/m1/in1" "$BUNDLE/rootfs/m2/in2" "$BUNDLE/rootfs/srv/m3/in3"
+	cfg_edit '.linux.maskedPaths=["/m1","/proc/kcore","/m2","/proc/acpi","/srv/m3","/sys/firmware"]'
+	spec_args sh -c '
+		for d in /m1 /m2 /srv/m3 /proc/acpi /sys/firmware; do
+			echo "$d $(ls -A $d | wc -l) $(stat -c %a $d)"
+			touch $d/new 2>/dev/null && echo "$d written"
+		done
+		ls /m2 /srv/m3 /proc/acpi /sys/firmware | grep -x new
+		cat /proc/self/mountinfo'
+	run_ctr
+	[ "$status" -eq 0 ] || fail "$stderr"
+	for d in /m1 /m2 /srv/m3 /proc/acpi /sys/firmware; do
+		echo "$output" | grep -Fqx "$d 0 1777" || fail "$d not empty: $output"
+		[[ "$(mnt_line $d)" == *" ro,nosuid,nodev,noexec,"*" - tmpfs "* ]] || fail "$d: $(mnt_line $d)"
+	done
+	! echo "$output" | grep -E 'written|^new$' || fail "$output"
+	# Five mounts, not one seen five times.
+	ids=$(for d in /m1 /m2 /srv/m3 /proc/acpi /sys/firmware; do mnt_line $d | awk '{print $1}'; done)
+	[ "$(echo "$ids" | sort -u | wc -l)" -eq 5 ] || fail "mount ids: $ids"
+}
+
 @test "--no-pivot" {
 	spec_args sh -c 'cat /etc/hostname; ls /; cat /proc/self/mountinfo | grep -c " / "'
 	run_ctr --no-pivot

@@ -1,10 +1,12 @@
 /* rootfs_prepare/pivot/finalize in a forked child with new namespaces, on a
  * busybox rootfs: the child checks its view from inside and reports to the
  * parent; the parent checks the host mount table is unchanged. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +206,9 @@ static char *o_idmap[] = { "bind", "idmap", NULL };
 static struct spec_idmap idm_uid = { .container_id = 0, .host_id = 1000, .size = 1 };
 static struct spec_idmap idm_gid = { .container_id = 0, .host_id = 2000, .size = 1 };
 static char *masked[] = { "/proc/kcore", "/proc/keys", "/data/secret.txt", "/data/maskdir",
-			  "/proc/does-not-exist", NULL };
+			  "/proc/does-not-exist", "/data/maskdir2", "/opt/tc/maskdir3", NULL };
+/* The masked directories above, each with a file "inside". */
+static const char *masked_dirs[] = { "/data/maskdir", "/data/maskdir2", "/opt/tc/maskdir3" };
 static char *ro_paths[] = { "/proc/sys", "/proc/sysrq-trigger", "/data/rosub", "/nope/ro", NULL };
 
 struct variant {
@@ -258,6 +262,66 @@ static void fill_spec(const struct variant *v, struct spec *s, struct spec_linux
 				     .file_mode = 0600 };
 	l->devices = d;
 	l->n_devices = 2;
+}
+
+/* Each masked directory: its own mount of an empty read-only tmpfs (nosuid,
+ * nodev, noexec); what is written under one (nothing can be) is under no other. */
+static void chk_masked_dirs(void)
+{
+	const size_t n = sizeof(masked_dirs) / sizeof(masked_dirs[0]);
+	uint64_t ids[sizeof(masked_dirs) / sizeof(masked_dirs[0])];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *d = masked_dirs[i];
+		char p[256], ty[128] = "", o[512] = "";
+		struct statx stx;
+		struct stat sb;
+		int fd;
+
+		ids[i] = 0;
+		chk(mi_find(d, ty, o) && strcmp(ty, "tmpfs") == 0 && has_opt(o, "ro") &&
+		    has_opt(o, "nosuid") && has_opt(o, "nodev") && has_opt(o, "noexec"),
+		    "masked %s: a ro,nosuid,nodev,noexec tmpfs (%s %s)", d, ty, o);
+		if (statx(AT_FDCWD, d, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) == 0 &&
+		    (stx.stx_mask & STATX_MNT_ID))
+			ids[i] = stx.stx_mnt_id;
+		for (size_t j = 0; j < i; j++)
+			chk(ids[i] && ids[i] != ids[j], "masked %s and %s are separate mounts",
+			    d, masked_dirs[j]);
+		snprintf(p, sizeof(p), "%s/inside", d);
+		chk(stat(p, &sb) < 0 && errno == ENOENT, "masked %s hides its files", d);
+		if (stat(d, &sb) < 0)
+			sb.st_mode = 0;
+		chk(S_ISDIR(sb.st_mode) && (sb.st_mode & 07777) == 01777,
+		    "masked %s: the tmpfs root, mode 1777 (%o)", d, sb.st_mode & 07777);
+		snprintf(p, sizeof(p), "%s/new", d);
+		chk_errno(open(p, O_WRONLY | O_CREAT, 0644), EROFS, "creating in a masked dir");
+		chk_errno(mkdir(p, 0755), EROFS, "mkdir in a masked dir");
+		fd = open(d, O_RDONLY | O_DIRECTORY);
+		if (fd >= 0) {
+			DIR *dir = fdopendir(fd);
+			struct dirent *de;
+			int entries = 0;
+
+			while (dir && (de = readdir(dir)))
+				entries += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+			chk(dir && entries == 0, "masked %s is empty (%d entries)", d, entries);
+			if (dir)
+				closedir(dir);
+			else
+				close(fd);
+		} else {
+			chk(false, "open masked %s: %s", d, strerror(errno));
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		char p[256];
+		struct stat sb;
+
+		snprintf(p, sizeof(p), "%s/new", masked_dirs[i]);
+		chk(stat(p, &sb) < 0 && errno == ENOENT, "nothing from %s shows under %s",
+		    masked_dirs[0], masked_dirs[i]);
+	}
 }
 
 /* pid 1 of the new pid namespace: build the root, then look around. */
@@ -345,8 +409,7 @@ static void container(const struct variant *v)
 
 		chk(m && read_is("/proc/keys", ""), "masked /proc/keys reads empty");
 	}
-	chk(stat("/data/maskdir/inside", &sb) < 0 && errno == ENOENT, "masked /data/maskdir hides its files");
-	chk_errno(open("/data/maskdir/new", O_WRONLY | O_CREAT, 0644), EROFS, "creating in masked dir");
+	chk_masked_dirs();
 	{
 		int fd = open("/data/written", O_WRONLY | O_CREAT, 0644);
 
@@ -417,8 +480,9 @@ static void setup_bundle(void)
 	snprintf(here, sizeof(here), "%.*s", slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".");
 	snprintf(script, sizeof(script), "%s/../lib/mkrootfs.sh", here);
 	sh("%s %s/rootfs", script, top);
-	sh("cd %s && mkdir -p data/rosub data/maskdir rosrc rrosrc/sub rootfs/opt/tc && "
-	   "echo secret > data/secret.txt && touch data/maskdir/inside && echo bound > hostfile && "
+	sh("cd %s && mkdir -p data/rosub data/maskdir data/maskdir2 rosrc rrosrc/sub "
+	   "rootfs/opt/tc/maskdir3 && echo secret > data/secret.txt && touch data/maskdir/inside "
+	   "data/maskdir2/inside rootfs/opt/tc/maskdir3/inside && echo bound > hostfile && "
 	   "echo kept > rootfs/opt/tc/keep && echo sub > rrosrc/sub/f && "
 	   "rm -rf rootfs/rro rootfs/data rootfs/etc/bound", top);
 }
