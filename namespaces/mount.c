@@ -154,7 +154,11 @@ int mnt_tmpfs_ro(int dstfd, int *tmpl)
 	if (fs >= 0) {
 		mnt = -1;
 		r = -1;
+		/* A read-only superblock too, as mount(2) with MS_RDONLY makes:
+		 * the masks share it, and a remount of one mount rw must not
+		 * make any of them writable. */
 		if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "0", 0) == 0 &&
+		    fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) == 0 &&
 		    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 			mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 				      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
