@@ -28,6 +28,9 @@ static int release_init(int dirfd, const struct kstate *st, struct kerr **err)
 		return kerr_set(err, EINVAL, "container `%s` has already been started", st->id);
 	if (fifo < 0)
 		return kerr_errno(err, "open exec.fifo");
+	/* Released now: gone with it is "created" (were we killed from here
+	 * on, the init would run, or die writing to a fifo with no reader). */
+	unlinkat(dirfd, "exec.fifo", 0);
 	pidfd = syscall(SYS_pidfd_open, st->pid, 0);
 	p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
@@ -79,7 +82,6 @@ int container_start(const struct kglobal *g, const char *id, struct kerr **err)
 	if (release_init(dirfd, st, err) < 0)
 		goto out;
 	fault_point("start-released");
-	unlinkat(dirfd, "exec.fifo", 0);
 	/* poststart failures are warnings (runtime-spec). */
 	if (hooks_config_load(dirfd, HOOK_POSTSTART, &spec, err) < 0)
 		goto out;

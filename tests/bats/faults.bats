@@ -163,6 +163,8 @@ run_killed() {
 	km create --bundle "$BUNDLE" "$ID"
 	kf start-released start "$ID"
 	[ "$fstatus" -eq 137 ] || fail "start exited $fstatus: $ferr"
+	# Released is no longer "created", though start died before returning.
+	[ "$(status_of "$ID")" = running ] || fail "status $(status_of "$ID")"
 	recovers start-released
 }
 
