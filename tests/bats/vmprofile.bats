@@ -92,6 +92,22 @@ vm_bundle() {
 	[[ "$stderr" == *"Read-only file system"* ]] || fail "$stderr"
 }
 
+@test "vmprofile: no vsock socket, not even with high bits set in the family" {
+	# The kernel reads socket()'s family as an int: 40 | 1 << 32 is AF_VSOCK.
+	run "$TOOLS/sysno" socket 0x100000028 1 0
+	[[ "$output" == "ok "* || "$output" == "errno 97 EAFNOSUPPORT" ]] ||
+		fail "control: the host's answer: $output"
+	vm_bundle
+	cfg_edit '.process.args=["sh","-c","for f in 40 0x100000028 0xffffffff00000028 1 2 10; do echo $(sysno socket $f 1 0); done"]'
+	run_ctr
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "${lines[0]}" = "errno 1 EPERM" ] || fail "$output"
+	[ "${lines[1]}" = "errno 1 EPERM" ] || fail "$output"
+	[ "${lines[2]}" = "errno 1 EPERM" ] || fail "$output"
+	[[ "${lines[3]}" == "ok "* && "${lines[4]}" == "ok "* && "${lines[5]}" == "ok "* ]] ||
+		fail "unix, inet, inet6: $output"
+}
+
 @test "vmprofile: the filter, not the caps, refuses mount (control: no filter, CAP_SYS_ADMIN mounts)" {
 	vm_bundle
 	caps='["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE","CAP_SYS_ADMIN"]'

@@ -223,11 +223,21 @@ static void test_x86_verdicts(const struct seccomp_prog *prog)
 		{ "personality query", A64, 135, 0xffffffff, ALLOW },
 		{ "personality READ_IMPLIES_EXEC", A64, 135, 0x0400000, EPERM_RET },
 		{ "socket AF_INET", A64, 41, 2, ALLOW }, { "socket AF_VSOCK", A64, 41, 40, EPERM_RET },
+		{ "socket AF_UNIX", A64, 41, 1, ALLOW }, { "socket AF_KCM (41)", A64, 41, 41, ALLOW },
+		{ "socket AF_MCTP (45)", A64, 41, 45, ALLOW }, { "socket 46", A64, 41, 46, EPERM_RET },
+		/* The kernel reads an int: high bits must not smuggle AF_VSOCK through. */
+		{ "socket AF_VSOCK | 1 << 32", A64, 41, 0x100000028ull, EPERM_RET },
+		{ "socket AF_VSOCK sign-extended high", A64, 41, 0xffffffff00000028ull, EPERM_RET },
+		{ "socket AF_INET | 1 << 32", A64, 41, 0x100000002ull, EPERM_RET },
 		{ "set_mempolicy_home_node", A64, 450, 0, EPERM_RET },
 		{ "1000", A64, 1000, 0, ENOSYS_RET }, { "0x3fffffff", A64, 0x3fffffff, 0, ENOSYS_RET },
 	};
 	const struct expect i386[] = {
-		{ "read", A32, 3, 0, ALLOW }, { "socketcall", A32, 102, 1, ALLOW },
+		{ "read", A32, 3, 0, ALLOW },
+		{ "socketcall SYS_CONNECT", A32, 102, 3, ALLOW },
+		/* The family is in memory: libseccomp allows SYS_SOCKET with socket. */
+		{ "socketcall SYS_SOCKET", A32, 102, 1, ALLOW },
+		{ "socket AF_VSOCK", A32, 359, 40, EPERM_RET }, { "socket AF_INET", A32, 359, 2, ALLOW },
 		{ "mount", A32, 21, 0, EPERM_RET }, { "kexec_load", A32, 283, 0, EPERM_RET },
 		{ "clone NEWPID", A32, 120, CLONE_NEWPID, EPERM_RET }, { "clone3", A32, 435, 0, ENOSYS_RET },
 		{ "1000", A32, 1000, 0, ENOSYS_RET },
