@@ -9,7 +9,8 @@
  * (the caps for those are dropped anyway), iopl/ioperm, open_by_handle_at and
  * name_to_handle_at, fanotify_init, kcmp, pidfd_getfd, process_madvise, NUMA
  * policy (mbind, set_mempolicy, migrate_pages, move_pages), memfd_secret and
- * the obsolete calls (uselib, ustat, sysfs, _sysctl, nfsservctl, vm86).
+ * the obsolete calls (uselib, ustat, sysfs, _sysctl, nfsservctl, vm86),
+ * AF_VSOCK sockets, and the ioctls TIOCSTI and TIOCLINUX.
  * ptrace and process_vm_* stay allowed: since Linux 4.8 a tracer cannot step
  * around the filter, and the pid and user namespaces keep them in the container.
  *
@@ -26,7 +27,7 @@ static const char *const allow_files[] = {
 	"chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "chown32", "fchown", "fchown32",
 	"fchownat", "lchown", "lchown32", "umask",
 	"open", "openat", "openat2", "creat", "close", "close_range",
-	"dup", "dup2", "dup3", "fcntl", "fcntl64", "flock", "ioctl",
+	"dup", "dup2", "dup3", "fcntl", "fcntl64", "flock",
 	"read", "readv", "pread64", "preadv", "preadv2", "readahead",
 	"write", "writev", "pwrite64", "pwritev", "pwritev2",
 	"lseek", "_llseek", "sendfile", "sendfile64", "splice", "tee", "vmsplice",
@@ -143,20 +144,59 @@ static void gen_arg(yajl_gen g, unsigned index, unsigned long value, unsigned lo
 	yajl_gen_map_close(g);
 }
 
-/* { "names": [name], "action": action, "args": [one arg] } */
-static void gen_rule1(yajl_gen g, const char *name, const char *action, unsigned long value,
-		      const char *op)
+/* { "names": [name], "action": "SCMP_ACT_ALLOW", "args": [one arg] } */
+static void gen_allow_if(yajl_gen g, const char *name, unsigned index, unsigned long value,
+			 unsigned long two, const char *op)
 {
 	const char *names[] = { name, NULL };
 
 	yajl_gen_map_open(g);
 	spec_gen_kstrv(g, "names", names);
-	spec_gen_kv(g, "action", action);
+	spec_gen_kv(g, "action", "SCMP_ACT_ALLOW");
 	spec_gen_str(g, "args");
 	yajl_gen_array_open(g);
-	gen_arg(g, 0, value, 0, op);
+	gen_arg(g, index, value, two, op);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
+}
+
+static void gen_rule1(yajl_gen g, const char *name, unsigned long value, const char *op)
+{
+	gen_allow_if(g, name, 0, value, 0, op);
+}
+
+/* ioctl commands refused: TIOCSTI (pushes input into a terminal: from a host tty
+ * the container inherited, into the host's shell) and TIOCLINUX (console
+ * selection and paste). */
+static const unsigned long denied_ioctls[] = { 0x5412, 0x541C };
+
+/* Allow ioctl for the commands lo..hi (32 bits). The kernel reads the command
+ * as an unsigned int, so the filter must ignore the high 32 bits of the
+ * register, which no "<" or "!=" does: the range is covered by aligned blocks,
+ * each one test "(cmd & mask) == start" with a mask of the low 32 bits. */
+static void gen_ioctl_range(yajl_gen g, unsigned long lo, unsigned long hi)
+{
+	while (lo <= hi) {
+		unsigned long size = 1;
+
+		/* The largest block aligned at lo that ends within hi. */
+		while (size < (1UL << 32) && (lo & (size * 2 - 1)) == 0 && lo + size * 2 - 1 <= hi)
+			size *= 2;
+		gen_allow_if(g, "ioctl", 1, 0xffffffffUL & ~(size - 1), lo, "SCMP_CMP_MASKED_EQ");
+		lo += size;
+	}
+}
+
+static void gen_ioctl(yajl_gen g)
+{
+	unsigned long lo = 0;
+
+	for (size_t i = 0; i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]); i++) {
+		if (denied_ioctls[i] > lo)
+			gen_ioctl_range(g, lo, denied_ioctls[i] - 1);
+		lo = denied_ioctls[i] + 1;
+	}
+	gen_ioctl_range(g, lo, 0xffffffffUL);
 }
 
 static void gen_syscalls(yajl_gen g)
@@ -177,19 +217,20 @@ static void gen_syscalls(yajl_gen g)
 	yajl_gen_map_close(g);
 
 	for (i = 0; i < sizeof(personalities) / sizeof(personalities[0]); i++)
-		gen_rule1(g, "personality", "SCMP_ACT_ALLOW", personalities[i], "SCMP_CMP_EQ");
+		gen_rule1(g, "personality", personalities[i], "SCMP_CMP_EQ");
 	/* Threads and processes, but no new namespaces. The mask is "value", the
 	 * expected result "valueTwo" (0, left out). */
-	gen_rule1(g, "clone", "SCMP_ACT_ALLOW", CLONE_NS_FLAGS, "SCMP_CMP_MASKED_EQ");
+	gen_rule1(g, "clone", CLONE_NS_FLAGS, "SCMP_CMP_MASKED_EQ");
 	/* Every family but vsock, which reaches the host (or hypervisor) and is
 	 * not covered by the network namespace. Not "!= 40": the filter sees
 	 * all 64 bits of the register, the kernel only the int, so 40 with
 	 * any high bit set would pass. Below 40, or exactly one of the others. */
-	gen_rule1(g, "socket", "SCMP_ACT_ALLOW", AF_VSOCK_FAMILY, "SCMP_CMP_LT");
+	gen_rule1(g, "socket", AF_VSOCK_FAMILY, "SCMP_CMP_LT");
 	for (i = AF_VSOCK_FAMILY + 1; i <= AF_LAST_FAMILY; i++)
-		gen_rule1(g, "socket", "SCMP_ACT_ALLOW", i, "SCMP_CMP_EQ");
+		gen_rule1(g, "socket", i, "SCMP_CMP_EQ");
 	/* (32-bit x86's socketcall(SYS_SOCKET) passes the family in memory, out
 	 * of the filter's reach; libseccomp allows it along with socket.) */
+	gen_ioctl(g);
 	/* clone3 passes its flags in memory, out of the filter's reach: ENOSYS
 	 * makes libc fall back to clone, whose flags are checked above. */
 	yajl_gen_map_open(g);

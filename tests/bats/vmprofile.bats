@@ -92,20 +92,35 @@ vm_bundle() {
 	[[ "$stderr" == *"Read-only file system"* ]] || fail "$stderr"
 }
 
+# vm_sysno_each 'CALL ARGS with $v' V...: in a --vm container, one `sysno` line per V.
+vm_sysno_each() {
+	local call=$1
+	shift
+	vm_bundle
+	cfg_edit ".process.args=[\"sh\",\"-c\",\"for v in $*; do echo \$(sysno $call); done\"]"
+	run_ctr
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "${#lines[@]}" -eq $# ] || fail "$output"
+}
+
 @test "vmprofile: no vsock socket, not even with high bits set in the family" {
 	# The kernel reads socket()'s family as an int: 40 | 1 << 32 is AF_VSOCK.
 	run "$TOOLS/sysno" socket 0x100000028 1 0
 	[[ "$output" == "ok "* || "$output" == "errno 97 EAFNOSUPPORT" ]] ||
 		fail "control: the host's answer: $output"
-	vm_bundle
-	cfg_edit '.process.args=["sh","-c","for f in 40 0x100000028 0xffffffff00000028 1 2 10; do echo $(sysno socket $f 1 0); done"]'
-	run_ctr
-	[ "$status" -eq 0 ] || fail "$stderr"
-	[ "${lines[0]}" = "errno 1 EPERM" ] || fail "$output"
-	[ "${lines[1]}" = "errno 1 EPERM" ] || fail "$output"
-	[ "${lines[2]}" = "errno 1 EPERM" ] || fail "$output"
+	vm_sysno_each 'socket $v 1 0' 40 0x100000028 0xffffffff00000028 1 2 10
+	[ "${lines[*]:0:3}" = "errno 1 EPERM errno 1 EPERM errno 1 EPERM" ] || fail "$output"
 	[[ "${lines[3]}" == "ok "* && "${lines[4]}" == "ok "* && "${lines[5]}" == "ok "* ]] ||
 		fail "unix, inet, inet6: $output"
+}
+
+@test "vmprofile: TIOCSTI and TIOCLINUX refused whatever the high bits; other ioctls reach the kernel" {
+	# Control: unfiltered, TIOCSTI on a non-tty gets the kernel's ENOTTY.
+	run "$TOOLS/sysno" ioctl 0 0x5412 0 < /dev/null
+	[ "$output" = "errno 25 ENOTTY" ] || fail "control: $output"
+	vm_sysno_each 'ioctl 0 $v 0' 0x5412 0x100005412 0xffffffff00005412 0x541C 0x5413 0x5401 0x80045430
+	[ "${lines[*]:0:4}" = "errno 1 EPERM errno 1 EPERM errno 1 EPERM errno 1 EPERM" ] || fail "$output"
+	[ "${lines[*]:4:3}" = "errno 25 ENOTTY errno 25 ENOTTY errno 25 ENOTTY" ] || fail "$output"
 }
 
 @test "vmprofile: the filter, not the caps, refuses mount (control: no filter, CAP_SYS_ADMIN mounts)" {

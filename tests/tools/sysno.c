@@ -21,7 +21,7 @@ static const struct {
 	{ "clock_settime", SYS_clock_settime }, { "reboot", SYS_reboot },
 	{ "swapon", SYS_swapon }, { "init_module", SYS_init_module },
 	{ "clone3", SYS_clone3 }, { "getpid", SYS_getpid }, { "socket", SYS_socket },
-	{ "personality", SYS_personality }, { "ptrace", SYS_ptrace },
+	{ "personality", SYS_personality }, { "ptrace", SYS_ptrace }, { "ioctl", SYS_ioctl },
 };
 
 static int number(const char *s, long *out)

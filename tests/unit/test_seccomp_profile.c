@@ -94,13 +94,19 @@ static struct seccomp_prog *compile_ok(const struct spec_seccomp *sc)
 }
 
 /* The program's answer for (arch, nr, arg0). */
-static uint32_t verdict(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr, uint64_t a0)
+static uint32_t verdict2(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr, uint64_t a0,
+			 uint64_t a1)
 {
-	struct seccomp_data d = { .nr = (int)nr, .arch = arch, .args = { a0 } };
+	struct seccomp_data d = { .nr = (int)nr, .arch = arch, .args = { a0, a1 } };
 	size_t n;
 	const struct sock_filter *f = seccomp_prog_bpf(prog, &n);
 
 	return bpf_run(f, n, &d);
+}
+
+static uint32_t verdict(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr, uint64_t a0)
+{
+	return verdict2(prog, arch, nr, a0, 0);
 }
 
 /* --- the profile's content --- */
@@ -263,6 +269,44 @@ static void test_x86_verdicts(const struct seccomp_prog *prog)
 		       x32, sizeof(x32) / sizeof(x32[0]));
 	check_verdicts(prog, "another arch: bad-arch action, not ENOSYS",
 		       other, sizeof(other) / sizeof(other[0]));
+}
+
+/* ioctl: refused exactly when the command's low 32 bits (all the kernel reads)
+ * are TIOCSTI or TIOCLINUX, whatever the high 32 bits of the register hold.
+ * Every command up to 0x20000 (the refused ones and the block edges near
+ * them), then random ones. */
+static void test_ioctl_commands(const struct seccomp_prog *prog)
+{
+	static const uint64_t highs[] = { 0, 0xffffffff00000000ull, 0x100000000ull, 0x8000000000000000ull };
+	char why[160] = "";
+	uint64_t seed = 42;
+	long checked = 0;
+
+	for (uint64_t i = 0; i < 0x20000 + 30000 && !*why; i++) {
+		uint64_t low = i;
+
+		if (i >= 0x20000) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			low = seed >> 32;
+			if (i % 7 == 0)
+				low = (low & ~0xffffull) | 0x5412;	/* TIOCSTI's low half elsewhere */
+		}
+		for (size_t h = 0; h < sizeof(highs) / sizeof(highs[0]) && !*why; h++) {
+			uint64_t cmd = highs[h] | low;
+			bool refuse = low == 0x5412 || low == 0x541C;
+			uint32_t r = verdict2(prog, AUDIT_ARCH_X86_64, 16, 0, cmd);
+
+			checked++;
+			if (r != (refuse ? EPERM_RET : ALLOW))
+				snprintf(why, sizeof(why), "ioctl %#llx: got %#x", (unsigned long long)cmd, r);
+		}
+	}
+	/* 32-bit x86 (ioctl is 54 there): the same rules. */
+	if (!*why && (verdict2(prog, AUDIT_ARCH_I386, 54, 0, 0x5412) != EPERM_RET ||
+		      verdict2(prog, AUDIT_ARCH_I386, 54, 0, 0x5413) != ALLOW))
+		snprintf(why, sizeof(why), "i386 ioctl: TIOCSTI not refused or TIOCGWINSZ refused");
+	okf(!*why, "ioctl: only TIOCSTI and TIOCLINUX refused, high bits ignored (%ld commands)%s%s",
+	    checked, *why ? ": " : "", why);
 }
 
 /* --- the stub on small profiles --- */
@@ -433,15 +477,17 @@ int main(void)
 	struct spec *s = vm_spec();
 	struct seccomp_prog *prog = NULL;
 
-	tap_plan(16);
+	tap_plan(17);
 	ok(s && s->linux_ && s->linux_->seccomp, "keel spec --vm parses, has linux.seccomp", NULL);
 	if (!s || !s->linux_ || !s->linux_->seccomp)
 		return tap_done();
 	test_content(s->linux_->seccomp);
 	prog = compile_ok(s->linux_->seccomp);
 	ok(prog != NULL, "profile compiles", NULL);
-	if (prog)
+	if (prog) {
 		test_x86_verdicts(prog);
+		test_ioctl_commands(prog);
+	}
 	test_stub_actions();
 	test_chain();
 	expect_exit0("loaded: getpid EPERM, openat (above the highest name) and 1000 ENOSYS",
