@@ -593,13 +593,8 @@ int cgroup_destroy(struct cgroup *cg, bool kill_first, struct kerr **err)
 				return 0;
 			kerr_errno(&e, "cgroup: rmdir `%s/%s`", root_path, cg->path);
 		}
-		if (e->errnum != EBUSY || now_ms() >= deadline) {
-			if (err && !*err)
-				*err = e;
-			else
-				kerr_free(&e);
-			return -1;
-		}
+		if (e->errnum != EBUSY || now_ms() >= deadline)
+			return kerr_pass(err, e);
 		kerr_free(&e);
 		sleep_ms(delay);
 		if (delay < 100)

@@ -21,11 +21,7 @@ static int open_optional(int rootfd, const char *path, int *fd, struct kerr **er
 		kerr_free(&e);
 		return 0;
 	}
-	if (err && !*err)
-		*err = e;
-	else
-		kerr_free(&e);
-	return -1;
+	return kerr_pass(err, e);
 }
 
 static int mask_paths(struct rootfs_ctx *ctx, char **paths, struct kerr **err)

@@ -104,11 +104,7 @@ int ns_open_container(pid_t pid, int fds[NS_KINDS], struct kerr **err)
 		if (fds[k] < 0) {
 			ns_close_all(fds);
 			procfs_reset();
-			if (err && !*err)
-				*err = e;
-			else
-				kerr_free(&e);
-			return -1;
+			return kerr_pass(err, e);
 		}
 		if (ns_is_ours(fds[k], ns_files[k])) {
 			close(fds[k]);	/* shared with us: nothing to join */

@@ -198,16 +198,6 @@ int resolve_in_root(int rootfd, const char *path, int flags, mode_t mode, struct
 	return fd;
 }
 
-/* Hand the error `e` to the caller (who may already have one) and fail. */
-static int pass_err(struct kerr **err, struct kerr *e)
-{
-	if (err && !*err)
-		*err = e;
-	else
-		kerr_free(&e);
-	return -1;
-}
-
 /* The prefixes of `path` as mkdir -p walks them: "/a", "/a/b", ... (each
  * "/" + components joined by "/"); NULL-terminated, *n of them. */
 static char **prefixes(const char *path, size_t *n)
@@ -291,7 +281,7 @@ int mkdirs_in_root(int rootfd, const char *path, mode_t mode, struct kerr **err)
 		if (cur >= 0)
 			close(cur);
 		if (fd < 0)
-			return pass_err(err, e);
+			return kerr_pass(err, e);
 		cur = fd;
 	}
 	return cur;

@@ -67,6 +67,15 @@ void kerr_free(struct kerr **err)
 	*err = NULL;
 }
 
+int kerr_pass(struct kerr **err, struct kerr *e)
+{
+	if (err && !*err)
+		*err = e;
+	else
+		kerr_free(&e);
+	return -1;
+}
+
 void kerr_report(struct kerr **err)
 {
 	_cleanup_free_ char *text = kerr_text(err ? *err : NULL);

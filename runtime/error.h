@@ -23,6 +23,9 @@ int kerr_wrap(struct kerr **err, const char *fmt, ...)
 /* The full text, "what: strerror(errnum)"; owned by the caller. */
 char *kerr_text(const struct kerr *err);
 void kerr_free(struct kerr **err);
+/* Hand the error `e` (from a call made with a local kerr) up to *err, unless
+ * *err already holds one (then `e` is freed); returns -1. */
+int kerr_pass(struct kerr **err, struct kerr *e);
 
 /* Print "keel: <text>" to stderr and to the log; frees *err. */
 void kerr_report(struct kerr **err);

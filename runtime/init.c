@@ -81,10 +81,7 @@ static int set_lsm_labels(const struct spec_process *p, struct kerr **err)
 		/* attr/apparmor/ since Linux 5.8; the shared attr/exec before. */
 		if (proc_write("self/attr/apparmor/exec", v, &e) < 0 &&
 		    (e->errnum != ENOENT || proc_write("self/attr/exec", v, err) < 0)) {
-			if (err && !*err)
-				*err = e;
-			else
-				kerr_free(&e);
+			kerr_pass(err, e);
 			return kerr_wrap(err, "apparmor profile `%s`", p->apparmor_profile);
 		}
 		kerr_free(&e);
