@@ -183,20 +183,32 @@ int write_file_at(int dirfd, const char *name, const void *buf, size_t len, stru
 	return 0;
 }
 
+/* Create `name` (O_EXCL or O_TRUNC in `flags`) and write it whole; a failed
+ * write removes it again. */
+static int create_and_write(int dirfd, const char *name, int flags, const void *buf, size_t len,
+			    mode_t mode, struct kerr **err)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags,
+					mode);
+
+	if (fd < 0)
+		return kerr_errno(err, "create `%s`", name);
+	if (write_all(fd, buf, len) < 0) {
+		int saved = errno;
+
+		unlinkat(dirfd, name, 0);
+		return kerr_set(err, saved, "write `%s`", name);
+	}
+	return 0;
+}
+
 int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,
 			 mode_t mode, struct kerr **err)
 {
 	_cleanup_free_ char *tmp = xasprintf(".%s.%d.tmp", name, getpid());
-	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 
-	if (fd < 0)
-		return kerr_errno(err, "create `%s`", tmp);
-	if (write_all(fd, buf, len) < 0) {
-		int saved = errno;
-
-		unlinkat(dirfd, tmp, 0);
-		return kerr_set(err, saved, "write `%s`", tmp);
-	}
+	if (create_and_write(dirfd, tmp, O_TRUNC, buf, len, mode, err) < 0)
+		return -1;
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		int saved = errno;
 
@@ -209,17 +221,7 @@ int write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t le
 int write_file_new_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
 		      struct kerr **err)
 {
-	_cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-
-	if (fd < 0)
-		return kerr_errno(err, "create `%s`", name);
-	if (write_all(fd, buf, len) < 0) {
-		int saved = errno;
-
-		unlinkat(dirfd, name, 0);
-		return kerr_set(err, saved, "write `%s`", name);
-	}
-	return 0;
+	return create_and_write(dirfd, name, O_EXCL, buf, len, mode, err);
 }
 
 /* After strtoull/strtoll with errno cleared: the range error, or EINVAL
