@@ -26,7 +26,6 @@
 #include "lifecycle.h"
 #include "fault.h"
 #include "hooks.h"
-#include "log.h"
 #include "process.h"
 #include "sync.h"
 #include "util.h"
@@ -441,7 +440,7 @@ static int spawn_init(struct create_ctx *c, int *tty_master, struct kerr **err)
 
 /* run: the init goes on by itself after READY (there is no exec.fifo); its
  * end of the sync socket closes at its execve, or at its death. Then the
- * poststart hooks, whose failures are warnings (runtime-spec). */
+ * poststart hooks. */
 static int wait_started(struct create_ctx *c, struct kerr **err)
 {
 	char b;
@@ -454,16 +453,7 @@ static int wait_started(struct create_ctx *c, struct kerr **err)
 		return kerr_set(err, EPROTO, "container init: unexpected message after READY");
 	if (r < 0 && errno != ECONNRESET)
 		return kerr_errno(err, "wait for the container's process to start");
-	if (c->spec->hooks.count[HOOK_POSTSTART]) {
-		struct kerr *e = NULL;
-
-		if (run_hooks(c, HOOK_POSTSTART, "running", &e) < 0) {
-			_cleanup_free_ char *t = kerr_text(e);
-
-			kwarn("%s", t);
-			kerr_free(&e);
-		}
-	}
+	hooks_run_poststart(&c->spec->hooks, &c->st);
 	return 0;
 }
 

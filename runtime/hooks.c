@@ -238,6 +238,22 @@ int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	return 0;
 }
 
+void hooks_run_poststart(const struct spec_hooks *hooks, const struct kstate *st)
+{
+	_cleanup_free_ char *json = NULL;
+	struct kerr *e = NULL;
+
+	if (!hooks->count[HOOK_POSTSTART])
+		return;
+	json = state_to_oci_json(st, "running");
+	if (hooks_run(hooks, HOOK_POSTSTART, json, &e) < 0) {
+		_cleanup_free_ char *t = kerr_text(e);
+
+		kwarn("%s", t);
+		kerr_free(&e);
+	}
+}
+
 int hooks_config_load(int dirfd, enum spec_hook_kind kind, struct spec **out, struct kerr **err)
 {
 	_cleanup_free_ char *text = NULL;

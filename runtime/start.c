@@ -11,7 +11,6 @@
 #include "lifecycle.h"
 #include "fault.h"
 #include "hooks.h"
-#include "log.h"
 #include "process.h"
 #include "util.h"
 
@@ -82,20 +81,10 @@ int container_start(const struct kglobal *g, const char *id, struct kerr **err)
 	if (release_init(dirfd, st, err) < 0)
 		goto out;
 	fault_point("start-released");
-	/* poststart failures are warnings (runtime-spec). */
 	if (hooks_config_load(dirfd, HOOK_POSTSTART, &spec, err) < 0)
 		goto out;
-	if (spec && spec->hooks.count[HOOK_POSTSTART]) {
-		_cleanup_free_ char *json = state_to_oci_json(st, "running");
-		struct kerr *e = NULL;
-
-		if (hooks_run(&spec->hooks, HOOK_POSTSTART, json, &e) < 0) {
-			_cleanup_free_ char *t = kerr_text(e);
-
-			kwarn("%s", t);
-			kerr_free(&e);
-		}
-	}
+	if (spec)
+		hooks_run_poststart(&spec->hooks, st);
 	ret = 0;
 out:
 	spec_free(spec);
