@@ -41,19 +41,20 @@ recovers() {
 	out=$(leftovers) || fail "$what: left behind: $out"
 }
 
-# create_killed STAGE: keel create dies at STAGE (SIGKILL: status 137).
-create_killed() {
+# killed_at CMD STAGE: keel CMD (create or run) of a sleeping container dies at STAGE
+# (SIGKILL: status 137), and delete --force recovers everything.
+killed_at() {
 	spec_args sleep 100
-	kf "$1" create --bundle "$BUNDLE" "$ID"
-	[ "$fstatus" -eq 137 ] || fail "create with fault $1 exited $fstatus: $ferr"
-	recovers "create killed at $1"
+	kf "$2" "$1" --bundle "$BUNDLE" "$ID"
+	[ "$fstatus" -eq 137 ] || fail "$1 with fault $2 exited $fstatus: $ferr"
+	recovers "$1 killed at $2"
 }
 
-@test "fault: create killed after the state dir is made and locked" { create_killed create-dir; }
+@test "fault: create killed after the state dir is made and locked" { killed_at create create-dir; }
 @test "fault: create killed after recording its cgroup, before making it" {
-	create_killed create-cgroup-recorded
+	killed_at create create-cgroup-recorded
 }
-@test "fault: create killed after the cgroup is made" { create_killed create-cgroup; }
+@test "fault: create killed after the cgroup is made" { killed_at create create-cgroup; }
 
 @test "fault: a cgroup recorded but never made by the killed create is not touched" {
 	spec_args sleep 100
@@ -73,15 +74,15 @@ create_killed() {
 	grep -qx "$pid" "/sys/fs/cgroup/unified/keel/$ID-shared/cgroup.procs"
 	recovers shared
 }
-@test "fault: create killed after clone (the init exists)" { create_killed create-clone; }
+@test "fault: create killed after clone (the init exists)" { killed_at create create-clone; }
 @test "fault: create killed after the id maps and cgroup entry (GO sent)" {
-	create_killed create-go
+	killed_at create create-go
 }
 @test "fault: create killed after the rootfs is prepared (PREPARED)" {
-	create_killed create-prepared
+	killed_at create create-prepared
 }
-@test "fault: create killed after READY (the init outlives it)" { create_killed create-ready; }
-@test "fault: create killed after the state is written" { create_killed create-state; }
+@test "fault: create killed after READY (the init outlives it)" { killed_at create create-ready; }
+@test "fault: create killed after the state is written" { killed_at create create-state; }
 @test "fault: create killed after the pid file, before it returns" {
 	spec_args sleep 100
 	kf create-return create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID"
@@ -94,7 +95,7 @@ create_killed() {
 	cfg_edit '.linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
 		'.linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]'
 	bundle_traversable
-	create_killed create-go
+	killed_at create create-go
 }
 
 # init_killed STAGE: the init dies at STAGE before READY: create fails with one clean
@@ -139,16 +140,9 @@ init_killed() {
 
 # --- run, start, exec, delete ---
 
-run_killed() {
-	spec_args sleep 100
-	kf "$1" run --bundle "$BUNDLE" "$ID"
-	[ "$fstatus" -eq 137 ] || fail "run with fault $1 exited $fstatus: $ferr"
-	recovers "run killed at $1"
-}
-
-@test "fault: run killed after create" { run_killed run-created; }
+@test "fault: run killed after create" { killed_at run run-created; }
 @test "fault: run killed after start (the container runs on)" {
-	run_killed run-started
+	killed_at run run-started
 }
 @test "fault: run killed after the container exited, before its delete" {
 	spec_args true
