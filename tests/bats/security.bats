@@ -360,33 +360,31 @@ dev_volume() {
 	run_dev_attack
 }
 
+# dangling_then_inside PATH: PATH is a symlink to $HOSTD. Dangling in the rootfs, run is
+# refused naming PATH; with $HOSTD present in the rootfs too, the attack stays inside it.
+dangling_then_inside() {
+	spec_args true
+	run keel run --bundle "$BUNDLE" "$ID" </dev/null
+	[ "$status" -ne 0 ] && [[ "$output" == "keel: "*"$1"* ]] || fail "$status: $output"
+	assert_host_untouched
+	mkdir -p "$BUNDLE/rootfs/$HOSTD"
+	run_dev_attack
+}
+
 @test "CVE-2025-52565 /dev/console and /dev/pts symlinks to host paths" {
 	host_sentinels
 	dev_volume
 	ln -s "$HOSTF" "$DEVVOL/console"
 	ln -s "$HOSTD" "$DEVVOL/pts"
-	# /dev/pts dangling in the rootfs: refused, naming it.
-	spec_args true
-	run keel run --bundle "$BUNDLE" "$ID" </dev/null
-	[ "$status" -ne 0 ] && [[ "$output" == "keel: "*"/dev/pts"* ]] || fail "$status: $output"
-	assert_host_untouched
-	# Its target present in the rootfs: devpts goes there, in the rootfs.
-	mkdir -p "$BUNDLE/rootfs/$HOSTD"
-	run_dev_attack
+	# Its target present in the rootfs, devpts goes there, in the rootfs.
+	dangling_then_inside /dev/pts
 }
 
 @test "/dev itself a symlink to a host directory" {
 	host_sentinels
 	rm -rf "$BUNDLE/rootfs/dev"
 	ln -s "$HOSTD" "$BUNDLE/rootfs/dev"
-	# Dangling in the rootfs: refused, naming /dev.
-	spec_args true
-	run keel run --bundle "$BUNDLE" "$ID" </dev/null
-	[ "$status" -ne 0 ] && [[ "$output" == "keel: "*"/dev"* ]] || fail "$status: $output"
-	assert_host_untouched
-	# Present in the rootfs too: /dev is there, in the rootfs.
-	mkdir -p "$BUNDLE/rootfs/$HOSTD"
-	run_dev_attack
+	dangling_then_inside /dev
 }
 
 # --- exec -u ---
