@@ -327,20 +327,35 @@ static unsigned long long tree_u64(yajl_val root, const char *key)
 	return n;
 }
 
+/* The name of a uid: the last one looked up is kept, as `list` asks for its
+ * containers' owners in turn (usually all the same user). */
+static const char *owner_of(uid_t uid)
+{
+	static char *name;
+	static uid_t cached;
+	_cleanup_close_ int root = -1;
+
+	if (name && cached == uid)
+		return name;
+	free(name);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	name = root >= 0 ? process_user_name(root, uid) : NULL;
+	if (!name)
+		name = xasprintf("%u", (unsigned)uid);
+	cached = uid;
+	return name;
+}
+
 void state_fill_owner(int dirfd, struct kstate *st)
 {
-	_cleanup_close_ int root = -1;
 	struct stat sb;
-	char *name;
 
 	if (st->owner && *st->owner)
 		return;
 	if (fstat(dirfd, &sb) < 0)
 		return;
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	name = root >= 0 ? process_user_name(root, sb.st_uid) : NULL;
 	free(st->owner);
-	st->owner = name ? name : xasprintf("%u", (unsigned)sb.st_uid);
+	st->owner = xstrdup(owner_of(sb.st_uid));
 }
 
 int state_read(int dirfd, struct kstate **out, struct kerr **err)
